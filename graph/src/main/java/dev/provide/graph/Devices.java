@@ -1,0 +1,76 @@
+package dev.provide.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/** Which devices TensorFlow can use here, and session settings for them. */
+public final class Devices {
+  private static Boolean gpu;
+
+  private Devices() {}
+
+  /**
+   * Whether an op pinned to the first GPU runs without soft placement. False with the CPU natives,
+   * or with the GPU natives on a machine without a GPU or without matching CUDA libraries.
+   */
+  public static synchronized boolean gpuAvailable() {
+    if (gpu == null) {
+      gpu = probeGpu();
+    }
+    return gpu;
+  }
+
+  private static boolean probeGpu() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g).withDevice(org.tensorflow.DeviceSpec.newBuilder().deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU).deviceIndex(0).build());
+      var y = tf.math.add(tf.constant(1f), tf.constant(2f));
+      ConfigProto config = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
+      try (Session s = new Session(g, config);
+          Result r = s.runner().fetch(y).run()) {
+        return ((TFloat32) r.get(0)).getFloat() == 3f;
+      }
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The devices a session can use, for display. */
+  public static List<String> list() {
+    List<String> out = new ArrayList<>();
+    out.add("CPU");
+    if (gpuAvailable()) {
+      out.add("GPU:0");
+    }
+    return out;
+  }
+
+  /**
+   * A session configuration.
+   *
+   * @param useGpu let TensorFlow place ops on the GPU (when there is one)
+   * @param intraOpThreads threads inside one op, 0 = TensorFlow's default (all cores)
+   * @param interOpThreads ops run in parallel, 0 = TensorFlow's default
+   */
+  public static ConfigProto sessionConfig(boolean useGpu, int intraOpThreads, int interOpThreads) {
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException("thread counts must be >= 0 (0 = TensorFlow's default)");
+    }
+    ConfigProto.Builder b =
+        ConfigProto.newBuilder()
+            .setAllowSoftPlacement(true)
+            .setIntraOpParallelismThreads(intraOpThreads)
+            .setInterOpParallelismThreads(interOpThreads);
+    if (!useGpu) {
+      b.putDeviceCount("GPU", 0);
+    } else {
+      b.getGpuOptionsBuilder().setAllowGrowth(true);
+    }
+    return b.build();
+  }
+}
