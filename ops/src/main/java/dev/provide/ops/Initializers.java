@@ -1,35 +1,47 @@
 package dev.provide.ops;
 
 import org.tensorflow.Operand;
-import org.tensorflow.framework.initializers.Glorot;
-import org.tensorflow.framework.initializers.RandomUniform;
-import org.tensorflow.framework.initializers.VarianceScaling;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Creates the model's variables with initial values from {@code tensorflow-framework}
- * initialisers. Every random initialiser takes an explicit seed, so that a graph built twice from
- * the same seeds starts from the same weights.
+ * Creates the model's variables with their initial values. Every random initialiser takes an
+ * explicit seed (TensorFlow's stateless random ops), so that a graph built twice from the same
+ * seeds starts from the same weights.
+ *
+ * <p>Written here rather than taken from {@code tensorflow-framework} 1.1.0, whose uniform
+ * variance-scaling (Glorot) initialiser draws from [0, limit] instead of [-limit, limit]: every
+ * weight positive, which saturates LSTM gates at once (measured; see InitializersTest).
  */
 public final class Initializers {
   private Initializers() {}
 
   /** Glorot-uniform (fan-in plus fan-out) weights, the usual choice for dense and conv kernels. */
   public static Variable<TFloat32> glorotUniform(Ops tf, String name, Shape shape, long seed) {
-    Operand<TFloat32> init =
-        new Glorot<TFloat32>(VarianceScaling.Distribution.UNIFORM, seed)
-            .call(tf, tf.constant(shape), TFloat32.class);
-    return tf.withName(name).variable(init);
+    if (shape.numDimensions() < 2) {
+      throw new IllegalArgumentException("Glorot initialisation needs a kernel of rank >= 2, got " + shape);
+    }
+    long receptive = 1;
+    for (int i = 0; i < shape.numDimensions() - 2; i++) {
+      receptive *= shape.get(i);
+    }
+    long fanIn = receptive * shape.get(shape.numDimensions() - 2);
+    long fanOut = receptive * shape.get(shape.numDimensions() - 1);
+    double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+    return uniform(tf, name, shape, -limit, limit, seed);
   }
 
   /** Uniform weights in [lo, hi]. */
   public static Variable<TFloat32> uniform(
       Ops tf, String name, Shape shape, double lo, double hi, long seed) {
-    Operand<TFloat32> init =
-        new RandomUniform<TFloat32>(lo, hi, seed).call(tf, tf.constant(shape), TFloat32.class);
+    if (!(hi > lo)) {
+      throw new IllegalArgumentException("uniform initialisation needs lo < hi, got " + lo + ", " + hi);
+    }
+    Operand<TFloat32> u =
+        tf.random.statelessRandomUniform(tf.constant(shape), tf.constant(new long[] {seed, 0x5eedL}), TFloat32.class);
+    Operand<TFloat32> init = tf.math.add(tf.math.mul(u, tf.constant((float) (hi - lo))), tf.constant((float) lo));
     return tf.withName(name).variable(init);
   }
 

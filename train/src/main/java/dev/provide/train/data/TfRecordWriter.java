@@ -33,6 +33,25 @@ public final class TfRecordWriter implements AutoCloseable {
     this.out = out;
   }
 
+  /**
+   * Opens a log-style writer that writes straight to {@code target} and keeps what it wrote on
+   * {@link #close()} (for TensorBoard event files, which are read while they grow). Call
+   * {@link #flush()} to make records visible.
+   */
+  public static TfRecordWriter streaming(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    TfRecordWriter w = new TfRecordWriter(target, null, new BufferedOutputStream(Files.newOutputStream(target), 1 << 16));
+    return w;
+  }
+
+  /** Pushes buffered records to the file (streaming writers). */
+  public void flush() throws IOException {
+    out.flush();
+  }
+
   /** Opens a writer for {@code target} (created or replaced on {@link #commit()}). */
   public static TfRecordWriter create(Path target, boolean gzip) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
@@ -76,6 +95,9 @@ public final class TfRecordWriter implements AutoCloseable {
 
   /** Flushes, closes and moves the file to its target name. */
   public void commit() throws IOException {
+    if (temporary == null) {
+      throw new IllegalStateException("a streaming writer has nothing to commit; close it");
+    }
     if (closed) {
       throw new IllegalStateException("writer is closed");
     }
@@ -103,6 +125,13 @@ public final class TfRecordWriter implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (committed) {
+      return;
+    }
+    if (temporary == null) { // streaming: keep the file
+      if (!closed) {
+        closed = true;
+        out.close();
+      }
       return;
     }
     if (!closed) {

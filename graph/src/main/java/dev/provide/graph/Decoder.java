@@ -1,0 +1,87 @@
+package dev.provide.graph;
+
+import dev.provide.ops.Activation;
+import dev.provide.ops.Conv2d;
+import dev.provide.ops.Dense;
+import dev.provide.ops.SpatialBroadcast;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SplitV;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The spatial broadcast decoder shared by all slots (MODEL.md section 1): an MLP of two dense
+ * layers with ELU on [z ; h_{t-1}] (or z alone without decoder conditioning), tiled over the H x W
+ * grid with two coordinate channels, hidden convolutions with ELU, and an output convolution to 4
+ * channels: sigmoid(channels 0..2) are the slot means, channel 3 the mask logit.
+ */
+public final class Decoder {
+  /**
+   * What the decoder produces for every slot.
+   *
+   * @param means mu^k in [0, 1], [N, H, W, 3]
+   * @param maskLogits l^k, [N, H, W, 1]
+   */
+  public record Decoded(Operand<TFloat32> means, Operand<TFloat32> maskLogits) {}
+
+  private final int imageSize;
+  private final int conditioningSize;
+  private final Dense mlp1;
+  private final Dense mlp2;
+  private final List<Conv2d> convs;
+  private final Conv2d output;
+
+  private Decoder(int imageSize, int conditioningSize, Dense mlp1, Dense mlp2, List<Conv2d> convs, Conv2d output) {
+    this.imageSize = imageSize;
+    this.conditioningSize = conditioningSize;
+    this.mlp1 = mlp1;
+    this.mlp2 = mlp2;
+    this.convs = convs;
+    this.output = output;
+  }
+
+  /** Creates the decoder's variables under {@code decoder/}. */
+  public static Decoder create(Ops tf, ModelConfig c) {
+    Ops s = tf.withSubScope("decoder");
+    ModelConfig.Decoder d = c.decoder();
+    int conditioning = c.temporal().decoderConditioning() ? c.lstmSize() : 0;
+    Dense mlp1 = Dense.create(s, "mlp1", c.latentSize() + conditioning, d.mlpWidth(), Activation.ELU, c.seed());
+    Dense mlp2 = Dense.create(s, "mlp2", d.mlpWidth(), d.mlpWidth(), Activation.ELU, c.seed());
+    List<Conv2d> convs = new ArrayList<>();
+    int in = d.mlpWidth() + 2;
+    for (int i = 0; i < d.convs(); i++) {
+      convs.add(Conv2d.create(s, "conv" + i, d.kernel(), in, d.filters(), 1, Activation.ELU, c.seed()));
+      in = d.filters();
+    }
+    Conv2d output = Conv2d.create(s, "output", d.outputKernel(), in, 4, 1, Activation.NONE, c.seed());
+    return new Decoder(c.imageSize(), conditioning, mlp1, mlp2, convs, output);
+  }
+
+  /**
+   * Decodes every slot.
+   *
+   * @param z [N, D]
+   * @param h the temporal hidden state [N, L], or null without decoder conditioning
+   */
+  public Decoded decode(Ops tf, Operand<TFloat32> z, Operand<TFloat32> h) {
+    Operand<TFloat32> in = z; // [N, D]
+    if (conditioningSize > 0) {
+      if (h == null) {
+        throw new IllegalArgumentException("this decoder is conditioned on the temporal state: h is required");
+      }
+      in = tf.concat(List.of(z, h), tf.constant(1)); // [N, D + L]
+    }
+    Operand<TFloat32> v = mlp2.apply(tf, mlp1.apply(tf, in)); // [N, M]
+    Operand<TFloat32> x = SpatialBroadcast.broadcast(tf, v, imageSize, imageSize); // [N, H, W, M + 2]
+    for (Conv2d conv : convs) {
+      x = conv.apply(tf, x); // [N, H, W, F]
+    }
+    Operand<TFloat32> out = output.apply(tf, x); // [N, H, W, 4]
+    SplitV<TFloat32> parts = tf.splitV(out, tf.constant(new int[] {3, 1}), tf.constant(3), 2L);
+    Operand<TFloat32> means = tf.math.sigmoid(parts.output().get(0)); // [N, H, W, 3]
+    Operand<TFloat32> logits = parts.output().get(1); // [N, H, W, 1]
+    return new Decoded(means, logits);
+  }
+}

@@ -1,0 +1,218 @@
+package dev.provide.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The graph a training session runs: a clip of n frames unrolled over frames and refinement
+ * steps, the total loss sum_t sum_r (r + 1) / R * L_{t,r} (MODEL.md section 5), and, when asked
+ * for, Adam with gradients clipped by their global norm.
+ *
+ * <p>Feeds: {@link #video} [B, n, H, W, 3] in [0, 1]; {@link #seed} [2] int64 (the noise of the
+ * whole clip; vary it per step); optionally {@link #klWeight} (defaults to the configuration's
+ * psi) and {@link #noiseScale} (defaults to 1).
+ */
+public final class TrainingGraph {
+  /** Seeds of consecutive frames are this far apart (steps of a frame use the offsets between). */
+  public static final long FRAME_SEED_STRIDE = 1000;
+
+  /**
+   * Optimiser settings.
+   *
+   * @param learningRate Adam's step size
+   * @param clipNorm clip gradients to this global norm (0 = no clipping)
+   */
+  public record Optimization(double learningRate, double clipNorm) {
+    /** Validates. */
+    public Optimization {
+      if (!(learningRate > 0)) {
+        throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+      }
+      if (!(clipNorm >= 0)) {
+        throw new IllegalArgumentException("clip norm must be >= 0, got " + clipNorm);
+      }
+    }
+
+    /** The paper's: Adam 3e-4, global norm 5. */
+    public static Optimization defaults() {
+      return new Optimization(3e-4, 5);
+    }
+  }
+
+  public final ModelConfig config;
+  public final int frames;
+  public final Placeholder<TFloat32> video;
+  public final Placeholder<TInt64> seed;
+  public final Operand<TFloat32> klWeight;
+  public final Operand<TFloat32> noiseScale;
+  /** The total loss (scalar). */
+  public final Operand<TFloat32> loss;
+  /** Mean over frames of the last step's NLL, KL and entropy (scalars, for logs). */
+  public final Operand<TFloat32> nll, kl, entropy;
+  /** The last step's outputs of every frame: masks [B, n, K, H, W], reconstruction [B, n, H, W, 3]. */
+  public final Operand<TFloat32> masks, reconstruction;
+  /** The last step's slot means [B, n, K, H, W, 3]. */
+  public final Operand<TFloat32> means;
+  /** The model's variables (before any optimiser slot). */
+  public final List<Output<TFloat32>> variables;
+  /** Global norm of the gradients before clipping (null without optimiser). */
+  public final Operand<TFloat32> gradientNorm;
+  /** Runs one optimiser step (null without optimiser). */
+  public final Op train;
+  /** Adam's step size, defaults to the configured one (null without optimiser). */
+  public final Operand<TFloat32> learningRate;
+  /** Optimiser steps taken, a variable saved with checkpoints (null without optimiser). */
+  public final Operand<TInt64> step;
+
+  private TrainingGraph(Builder b) {
+    this.config = b.config;
+    this.frames = b.frames;
+    this.video = b.video;
+    this.seed = b.seed;
+    this.klWeight = b.klWeight;
+    this.noiseScale = b.noiseScale;
+    this.loss = b.loss;
+    this.nll = b.nll;
+    this.kl = b.kl;
+    this.entropy = b.entropy;
+    this.masks = b.masks;
+    this.reconstruction = b.reconstruction;
+    this.means = b.means;
+    this.variables = b.variables;
+    this.gradientNorm = b.gradientNorm;
+    this.train = b.train;
+    this.learningRate = b.learningRate;
+    this.step = b.step;
+  }
+
+  private static final class Builder {
+    ModelConfig config;
+    int frames;
+    Placeholder<TFloat32> video;
+    Placeholder<TInt64> seed;
+    Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
+    List<Output<TFloat32>> variables;
+    Op train;
+    Operand<TFloat32> learningRate;
+    Operand<TInt64> step;
+  }
+
+  /**
+   * Builds the graph.
+   *
+   * @param frames n, frames per training clip
+   * @param optimization the optimiser, or null for a loss-only graph
+   */
+  public static TrainingGraph build(Graph g, ModelConfig c, int frames, Optimization optimization) {
+    if (frames < 1) {
+      throw new IllegalArgumentException("a training clip needs at least one frame, got " + frames);
+    }
+    Ops tf = Ops.create(g);
+    Builder b = new Builder();
+    b.config = c;
+    b.frames = frames;
+    int s = c.imageSize();
+    b.video = tf.withName("video").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, frames, s, s, 3)));
+    b.seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    b.klWeight = tf.withName("kl_weight").placeholderWithDefault(tf.constant((float) c.loss().kl()), Shape.scalar());
+    b.noiseScale = tf.withName("noise_scale").placeholderWithDefault(tf.constant(1f), Shape.scalar());
+
+    Model model = Model.create(tf, c);
+    Unroller unroller = new Unroller(model);
+    Unroller.Controls controls = new Unroller.Controls(b.klWeight, b.noiseScale);
+    List<Operand<TFloat32>> x = new ArrayList<>(tf.unstack(b.video, (long) frames, Unstack.axis(1L)).output()); // n x [B, H, W, 3]
+    Unroller.Carried carried = unroller.initial(tf, x.get(0));
+    List<Operand<TFloat32>> weighted = new ArrayList<>();
+    List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>(), entropies = new ArrayList<>();
+    List<Operand<TFloat32>> masks = new ArrayList<>(), recons = new ArrayList<>(), means = new ArrayList<>();
+    for (int t = 0; t < frames; t++) {
+      Operand<TInt64> frameSeed = tf.math.add(b.seed, tf.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE}));
+      Unroller.Frame f =
+          unroller.frame(tf.withSubScope("frame" + t), x.get(t), c.stepsForFrame(t), carried, frameSeed, b.seed, controls);
+      carried = f.carried();
+      for (int r = 0; r < f.losses().size(); r++) {
+        float w = (r + 1f) / c.refinementSteps();
+        weighted.add(tf.math.mul(tf.constant(w), f.losses().get(r).total()));
+      }
+      Unroller.StepLoss last = f.losses().get(f.losses().size() - 1);
+      nlls.add(last.nll());
+      kls.add(last.kl());
+      entropies.add(last.entropy());
+      masks.add(tf.squeeze(f.masks(), org.tensorflow.op.core.Squeeze.axis(List.of(4L)))); // [B, K, H, W]
+      recons.add(f.reconstruction()); // [B, H, W, 3]
+      means.add(f.means()); // [B, K, H, W, 3]
+    }
+    b.loss = tf.withName("loss").math.addN(weighted);
+    b.nll = tf.withName("nll").math.mean(tf.stack(nlls), tf.constant(0));
+    b.kl = tf.withName("kl").math.mean(tf.stack(kls), tf.constant(0));
+    b.entropy = tf.withName("entropy").math.mean(tf.stack(entropies), tf.constant(0));
+    b.masks = tf.withName("masks").stack(masks, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W]
+    b.reconstruction = tf.withName("reconstruction").stack(recons, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, H, W, 3]
+    b.means = tf.withName("means").stack(means, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W, 3]
+    b.variables = variables(g);
+    if (optimization != null) {
+      buildOptimizer(g, tf, b, optimization);
+    }
+    return new TrainingGraph(b);
+  }
+
+  /** Every VariableV2 of the graph. */
+  @SuppressWarnings("unchecked")
+  static List<Output<TFloat32>> variables(Graph g) {
+    List<Output<TFloat32>> out = new ArrayList<>();
+    g.operations().forEachRemaining((Operation op) -> {
+      if (op.type().equals("VariableV2")) {
+        Output<TFloat32> v = op.output(0);
+        out.add(v);
+      }
+    });
+    return out;
+  }
+
+  private static void buildOptimizer(Graph g, Ops tf, Builder b, Optimization o) {
+    Ops opt = tf.withSubScope("optimizer");
+    Output<?>[] vars = b.variables.toArray(new Output<?>[0]);
+    Output<?>[] grads = g.addGradients(b.loss.asOutput(), vars);
+    List<Operand<TFloat32>> squares = new ArrayList<>();
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] == null || grads[i].op() == null) {
+        throw new IllegalStateException("variable " + vars[i].op().name() + " does not affect the loss");
+      }
+      squares.add(opt.sum(opt.math.square(cast(grads[i])), allAxes(opt, cast(grads[i]))));
+    }
+    Operand<TFloat32> norm = opt.withName("gradient_norm").math.sqrt(opt.math.addN(squares));
+    b.gradientNorm = norm;
+    Operand<TFloat32> scale =
+        o.clipNorm() > 0
+            ? opt.math.div(opt.constant((float) o.clipNorm()), opt.math.maximum(norm, opt.constant((float) o.clipNorm())))
+            : opt.constant(1f);
+    List<Operand<TFloat32>> clipped = new ArrayList<>();
+    for (Output<?> grad : grads) {
+      clipped.add(opt.math.mul(cast(grad), scale));
+    }
+    b.learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant((float) o.learningRate()), Shape.scalar());
+    AdamOptimizer.Update update = AdamOptimizer.build(tf, b.variables, clipped, b.learningRate);
+    b.train = update.apply();
+    b.step = update.step();
+  }
+
+  private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
+    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> cast(Output<?> o) {
+    return (Operand<TFloat32>) o;
+  }
+}

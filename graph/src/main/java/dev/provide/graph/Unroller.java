@@ -1,0 +1,246 @@
+package dev.provide.graph;
+
+import dev.provide.ops.GaussianKl;
+import dev.provide.ops.Lstm2dCell;
+import dev.provide.ops.MaskEntropy;
+import dev.provide.ops.MixtureLikelihood;
+import dev.provide.ops.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Split;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Builds the inference of one frame as the equations of MODEL.md sections 1-5 read: for each
+ * refinement step, sample z from lambda, decode, score with the mixture likelihood, take the
+ * per-step loss and its gradients (inside the graph, stop-gradient), and update lambda with the
+ * refinement network. Frames are chained by the caller through {@link Carried}.
+ */
+public final class Unroller {
+  /** Offsets between the noise seeds of consecutive steps of a frame. */
+  static final long STEP_SEED_STRIDE = 1;
+
+  private final Model model;
+  private final ModelConfig c;
+  private final int k;
+  private final int size;
+  private final int d;
+
+  /**
+   * What one frame hands to the next.
+   *
+   * @param temporal the 2D-LSTM state [N, L] each (zeros when the temporal state is off)
+   * @param lambda the final posterior parameters [N, 2D] (used by SEQ-IODINE)
+   */
+  public record Carried(Lstm2dCell.State temporal, Operand<TFloat32> lambda) {}
+
+  /**
+   * The loss terms of one step (batch means).
+   *
+   * @param total beta * NLL + psi * KL + gamma * H
+   */
+  public record StepLoss(Operand<TFloat32> total, Operand<TFloat32> nll, Operand<TFloat32> kl, Operand<TFloat32> entropy) {}
+
+  /**
+   * The outputs of a frame, from its last decoded step.
+   *
+   * @param masks [B, K, H, W, 1]
+   * @param maskLogits [B, K, H, W, 1]
+   * @param means [B, K, H, W, 3]
+   * @param reconstruction [B, H, W, 3]
+   * @param latentMean posterior means of z [B, K, D]
+   * @param latentLogVariance posterior log-variances of z [B, K, D]
+   * @param losses one per step
+   * @param carried what the next frame gets
+   */
+  public record Frame(
+      Operand<TFloat32> masks,
+      Operand<TFloat32> maskLogits,
+      Operand<TFloat32> means,
+      Operand<TFloat32> reconstruction,
+      Operand<TFloat32> latentMean,
+      Operand<TFloat32> latentLogVariance,
+      List<StepLoss> losses,
+      Carried carried) {}
+
+  /**
+   * Feeds shared by all frames of a graph.
+   *
+   * @param klWeight psi, scalar (the trainer anneals it)
+   * @param noiseScale multiplies the sampling noise: 1 samples, 0 uses the posterior mean
+   */
+  public record Controls(Operand<TFloat32> klWeight, Operand<TFloat32> noiseScale) {}
+
+  /** An unroller over the given model's variables. */
+  public Unroller(Model model) {
+    this.model = model;
+    this.c = model.config();
+    this.k = c.slots();
+    this.size = c.imageSize();
+    this.d = c.latentSize();
+  }
+
+  /** The state before the first frame: zeros, and lambda_0 for every slot of the batch. */
+  public Carried initial(Ops tf, Operand<TFloat32> firstFrame) {
+    Operand<TFloat32> lambda = initialLambda(tf, firstFrame);
+    return new Carried(model.refinement().zeroState(tf, lambda), lambda);
+  }
+
+  private Operand<TFloat32> initialLambda(Ops tf, Operand<TFloat32> frame) {
+    Operand<TInt32> n = tf.math.mul(Shapes.batchSize(tf, frame), tf.constant(k));
+    Operand<TFloat32> row = tf.expandDims(model.lambda0(), tf.constant(0)); // [1, 2D]
+    return tf.tile(row, tf.stack(List.of(n, tf.constant(1)))); // [N, 2D]
+  }
+
+  /**
+   * Builds the refinement of one frame.
+   *
+   * @param frame x_t [B, H, W, 3]
+   * @param steps refinement steps for this frame
+   * @param in the state from the previous frame ({@link #initial} for the first)
+   * @param frameSeed [2] int64 seed of this frame's noise; step r uses frameSeed + (0, r)
+   * @param firstSampleSeed [2] int64 seed of the first step's noise under the reference option
+   *     that reuses one sample for every frame
+   */
+  public Frame frame(
+      Ops tf,
+      Operand<TFloat32> frame,
+      int steps,
+      Carried in,
+      Operand<TInt64> frameSeed,
+      Operand<TInt64> firstSampleSeed,
+      Controls controls) {
+    ModelConfig.Temporal temporal = c.temporal();
+    Lstm2dCell.State temporalState = in.temporal();
+    Operand<TFloat32> hCond = temporal.decoderConditioning() ? temporalState.h() : null;
+    // MODEL.md sec. 2: the prior of this frame from h_{t-1} (a learned constant at the first frame).
+    ConditionalPrior.Gaussian prior = model.prior() == null ? null : model.prior().apply(tf, temporalState.h());
+    // MODEL.md sec. 3: lambda is reset to lambda_0 at every frame (SEQ-IODINE carries it instead).
+    Operand<TFloat32> lambda = temporal.carryPosterior() ? in.lambda() : initialLambda(tf, frame);
+    Lstm2dCell.State refinementState = model.refinement().zeroState(tf, lambda);
+    Lstm2dCell.State lstmTemporal = temporal.temporalState() ? temporalState : refinementState;
+
+    List<StepLoss> losses = new ArrayList<>();
+    Step last = null;
+    for (int r = 0; r < steps; r++) {
+      Operand<TInt64> seed =
+          r == 0 && c.reference().reuseFirstSample()
+              ? firstSampleSeed
+              : tf.math.add(frameSeed, tf.constant(new long[] {0, r * STEP_SEED_STRIDE}));
+      last = step(tf, frame, lambda, hCond, prior, seed, controls);
+      losses.add(last.loss);
+      // MODEL.md sec. 4: refinement inputs and the 2D-LSTM update of lambda.
+      RefinementNetwork.Step update =
+          model.refinement().apply(tf, last.image, last.vector, lstmTemporal, refinementState);
+      refinementState = update.state();
+      lambda = tf.math.add(lambda, update.deltaLambda()); // [N, 2D]
+    }
+    Lstm2dCell.State nextTemporal = temporal.temporalState() ? refinementState : in.temporal();
+    return new Frame(
+        last.masks, last.logits5, last.means5, last.reconstruction,
+        perSlotVector(tf, last.mu), perSlotVector(tf, last.logVar),
+        losses, new Carried(nextTemporal, lambda));
+  }
+
+  /** Everything one refinement step computes before the refinement network. */
+  private static final class Step {
+    Operand<TFloat32> mu, logVar, means5, logits5, masks, reconstruction, image, vector;
+    StepLoss loss;
+  }
+
+  private Step step(
+      Ops tf,
+      Operand<TFloat32> frame,
+      Operand<TFloat32> lambda,
+      Operand<TFloat32> hCond,
+      ConditionalPrior.Gaussian prior,
+      Operand<TInt64> seed,
+      Controls controls) {
+    Step s = new Step();
+    // z = mu + exp(logvar / 2) * eps
+    Split<TFloat32> halves = tf.split(tf.constant(1), lambda, 2L);
+    s.mu = halves.output().get(0); // [N, D]
+    s.logVar = halves.output().get(1); // [N, D]
+    // The noise's shape is read from mu: stop the gradient so it never reaches the random op.
+    Operand<TFloat32> eps =
+        tf.stopGradient(tf.math.mul(tf.random.statelessRandomNormal(tf.shape(s.mu), seed), controls.noiseScale())); // [N, D]
+    Operand<TFloat32> z = tf.math.add(s.mu, tf.math.mul(tf.math.exp(tf.math.mul(s.logVar, tf.constant(0.5f))), eps)); // [N, D]
+
+    // MODEL.md sec. 1: decode every slot, masks by softmax over slots, spatial Gaussian mixture.
+    Decoder.Decoded decoded = model.decoder().decode(tf, z, hCond);
+    Operand<TFloat32> means = decoded.means(); // [N, H, W, 3]
+    Operand<TFloat32> logits = decoded.maskLogits(); // [N, H, W, 1]
+    s.means5 = tf.reshape(means, tf.constant(new int[] {-1, k, size, size, 3})); // [B, K, H, W, 3]
+    s.logits5 = tf.reshape(logits, tf.constant(new int[] {-1, k, size, size, 1})); // [B, K, H, W, 1]
+    MixtureLikelihood mix = MixtureLikelihood.build(tf, frame, s.means5, s.logits5, c.sigma(), c.likelihood(), true);
+    s.masks = mix.masks(); // [B, K, H, W, 1]
+    s.reconstruction = mix.reconstruction(); // [B, H, W, 3]
+
+    // MODEL.md sec. 5: L = beta NLL + psi KL + gamma H, batch means.
+    Operand<TFloat32> nll = tf.math.neg(tf.math.mean(mix.logLikelihood(), tf.constant(0)));
+    Operand<TFloat32> klPerSlot =
+        prior == null
+            ? GaussianKl.standardNormal(tf, s.mu, s.logVar)
+            : GaussianKl.diagonal(tf, s.mu, s.logVar, prior.mean(), prior.variance()); // [N]
+    Operand<TFloat32> kl =
+        tf.math.mean(tf.sum(tf.reshape(klPerSlot, tf.constant(new int[] {-1, k})), tf.constant(1)), tf.constant(0));
+    Operand<TFloat32> entropy = tf.math.mean(MaskEntropy.fromLogMasks(tf, mix.logMasks()), tf.constant(0));
+    Operand<TFloat32> total =
+        tf.math.add(
+            tf.math.add(tf.math.mul(tf.constant((float) c.loss().nll()), nll), tf.math.mul(controls.klWeight(), kl)),
+            tf.math.mul(tf.constant((float) c.loss().entropy()), entropy));
+    s.loss = new StepLoss(total, nll, kl, entropy);
+
+    // MODEL.md sec. 4: gradients of the step loss, inside the graph, never differentiated through.
+    Output<?>[] grads =
+        ((Graph) tf.scope().env())
+            .addGradients(
+                null,
+                new Output<?>[] {total.asOutput()},
+                new Output<?>[] {means.asOutput(), logits.asOutput(), lambda.asOutput()},
+                new Output<?>[] {tf.constant(1f).asOutput()});
+    Operand<TFloat32> dMeans = cast(grads[0]); // [N, H, W, 3]
+    Operand<TFloat32> dLogits = cast(grads[1]); // [N, H, W, 1]
+    Operand<TFloat32> dLambda = cast(grads[2]); // [N, 2D]
+
+    Operand<TFloat32> posterior =
+        c.reference().posteriorFromLikelihoods() ? mix.referencePosterior() : mix.posterior(); // [B, K, H, W, 1]
+    RefinementInputs.Parts parts =
+        new RefinementInputs.Parts(
+            frame,
+            means,
+            perSlotImage(tf, s.masks),
+            logits,
+            dMeans,
+            dLogits,
+            perSlotImage(tf, posterior),
+            mix.pixelLogLikelihood(),
+            c.refinement().leaveOneOut() ? perSlotImage(tf, mix.leaveOneOut()) : null,
+            lambda,
+            dLambda);
+    s.image = RefinementInputs.image(tf, parts, k, size); // [N, H, W, C_in]
+    s.vector = RefinementInputs.vector(tf, parts); // [N, 4D]
+    return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> cast(Output<?> o) {
+    return (Operand<TFloat32>) o;
+  }
+
+  /** [B, K, H, W, 1] -> [N, H, W, 1]. */
+  private Operand<TFloat32> perSlotImage(Ops tf, Operand<TFloat32> x) {
+    return tf.reshape(x, tf.constant(new int[] {-1, size, size, 1}));
+  }
+
+  /** [N, D] -> [B, K, D]. */
+  private Operand<TFloat32> perSlotVector(Ops tf, Operand<TFloat32> x) {
+    return tf.reshape(x, tf.constant(new int[] {-1, k, d}));
+  }
+}

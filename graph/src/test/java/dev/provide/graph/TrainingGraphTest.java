@@ -1,0 +1,73 @@
+package dev.provide.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.ops.Tensors;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+class TrainingGraphTest {
+  /** A tiny configuration that builds and runs in a second. */
+  static ModelConfig tiny() {
+    return ModelConfig.cpu()
+        .withImageSize(8)
+        .withSlots(3)
+        .withSizes(4, 8)
+        .withSchedule(3, 2)
+        .withDecoder(new ModelConfig.Decoder(8, 1, 8, 1, 1))
+        .withRefinement(new ModelConfig.Refinement(1, 4, 3, 2, 1, 8, false));
+  }
+
+  static float[] video(int batch, int frames, int size, long seed) {
+    Random rnd = new Random(seed);
+    float[] v = new float[batch * frames * size * size * 3];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rnd.nextFloat() < 0.2f ? 1f : 0f;
+    }
+    return v;
+  }
+
+  @Test
+  void oneTrainingStepLowersTheLossOnAFixedBatch() {
+    ModelConfig c = tiny();
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, 3, new TrainingGraph.Optimization(1e-2, 5));
+      try (Session s = new Session(g);
+          TFloat32 video = Tensors.floats(video(2, 3, 8, 1), 2, 3, 8, 8, 3);
+          TInt64 seed = TInt64.vectorOf(5, 6)) {
+        s.initialize();
+        float before = loss(s, t, video, seed);
+        for (int i = 0; i < 5; i++) {
+          s.runner().feed(t.video, video).feed(t.seed, seed).addTarget(t.train).run().close();
+        }
+        float after = loss(s, t, video, seed);
+        assertTrue(after < before, "loss did not fall: " + before + " -> " + after);
+      }
+    }
+  }
+
+  private static float loss(Session s, TrainingGraph t, TFloat32 video, TInt64 seed) {
+    try (Result r = s.runner().feed(t.video, video).feed(t.seed, seed).fetch(t.loss).fetch(t.masks).run()) {
+      float[] masks = Tensors.toFloats((TFloat32) r.get(1));
+      assertArrayEquals(new long[] {2, 3, 3, 8, 8}, r.get(1).shape().asArray());
+      // masks sum to one over slots
+      for (int b = 0; b < 2 * 3; b++) {
+        for (int p = 0; p < 64; p++) {
+          double sum = 0;
+          for (int k = 0; k < 3; k++) {
+            sum += masks[(b * 3 + k) * 64 + p];
+          }
+          assertEquals(1.0, sum, 1e-5);
+        }
+      }
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.provide.train;
+
+import dev.provide.graph.ConfigJson;
+import dev.provide.graph.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.tensorflow.Session;
+
+/**
+ * Checkpoints of a run folder: {@code RUN/checkpoints/step-00001000/} holds the variables
+ * ({@code model.index}, {@code model.data-*}), {@code config.json} and {@code provenance.json}.
+ * Each is written into a temporary folder and renamed when complete, so a crash never leaves a
+ * half-written checkpoint under a real name; only the newest few are kept.
+ */
+public final class Checkpoints {
+  /** Sub-folder of a run that holds the checkpoints. */
+  public static final String FOLDER = "checkpoints";
+  /** File prefix of the variables inside a checkpoint folder. */
+  public static final String PREFIX = "model";
+  /** The configuration file inside a checkpoint folder. */
+  public static final String CONFIG = "config.json";
+  /** The provenance file inside a checkpoint folder. */
+  public static final String PROVENANCE = "provenance.json";
+
+  private Checkpoints() {}
+
+  /**
+   * One checkpoint folder.
+   *
+   * @param dir the folder
+   * @param step the optimiser step it was taken at
+   */
+  public record Checkpoint(Path dir, long step) {
+    /** The prefix to pass to {@link Session#restore(String)}. */
+    public String prefix() {
+      return dir.resolve(PREFIX).toString();
+    }
+
+    /** The model configuration saved with it. */
+    public ModelConfig config() throws IOException {
+      return ConfigJson.read(dir.resolve(CONFIG));
+    }
+
+    /** The provenance saved with it. */
+    public Provenance provenance() throws IOException {
+      return Provenance.read(dir.resolve(PROVENANCE));
+    }
+  }
+
+  /** Saves the session's variables with the configuration and provenance; keeps the newest {@code keep}. */
+  public static Checkpoint save(Session session, Path run, long step, ModelConfig config, Provenance provenance, int keep)
+      throws IOException {
+    Path folder = run.resolve(FOLDER);
+    Files.createDirectories(folder);
+    String name = String.format("step-%08d", step);
+    Path partial = Files.createTempDirectory(folder, "." + name + ".");
+    try {
+      session.save(partial.resolve(PREFIX).toString());
+      ConfigJson.write(config, partial.resolve(CONFIG));
+      provenance.write(partial.resolve(PROVENANCE));
+      Path target = folder.resolve(name);
+      if (Files.exists(target)) {
+        deleteTree(target);
+      }
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      prune(run, keep);
+      return new Checkpoint(target, step);
+    } finally {
+      if (Files.exists(partial)) {
+        deleteTree(partial);
+      }
+    }
+  }
+
+  /** All complete checkpoints of a run, oldest first. */
+  public static List<Checkpoint> list(Path run) throws IOException {
+    Path folder = run.resolve(FOLDER);
+    List<Checkpoint> out = new ArrayList<>();
+    if (!Files.isDirectory(folder)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(folder)) {
+      s.filter(p -> p.getFileName().toString().matches("step-\\d+") && Files.exists(p.resolve(PREFIX + ".index")))
+          .forEach(p -> out.add(new Checkpoint(p, Long.parseLong(p.getFileName().toString().substring(5)))));
+    }
+    out.sort(Comparator.comparingLong(Checkpoint::step));
+    return out;
+  }
+
+  /** The newest checkpoint of a run, if any. */
+  public static Optional<Checkpoint> latest(Path run) throws IOException {
+    List<Checkpoint> all = list(run);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /**
+   * A checkpoint from a run folder (its newest), a checkpoint folder, or a shipped model folder
+   * (any folder with {@code model.index} and {@code config.json}).
+   */
+  public static Checkpoint resolve(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no such run or checkpoint");
+    }
+    if (Files.exists(path.resolve(PREFIX + ".index"))) {
+      String n = path.getFileName().toString();
+      long step = n.matches("step-\\d+") ? Long.parseLong(n.substring(5)) : -1;
+      if (!Files.exists(path.resolve(CONFIG))) {
+        throw new IOException(path + " has variables but no " + CONFIG);
+      }
+      return new Checkpoint(path, step);
+    }
+    return latest(path).orElseThrow(() -> new IOException(path + " is neither a checkpoint nor a run folder with checkpoints"));
+  }
+
+  private static void prune(Path run, int keep) throws IOException {
+    List<Checkpoint> all = list(run);
+    for (int i = 0; i < all.size() - Math.max(1, keep); i++) {
+      deleteTree(all.get(i).dir());
+    }
+  }
+
+  /** Copies a checkpoint folder (for shipping a model). */
+  public static void copy(Checkpoint c, Path target) throws IOException {
+    Files.createDirectories(target);
+    try (Stream<Path> s = Files.list(c.dir())) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.copy(p, target.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.provide.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a trained model came from, saved beside every checkpoint as {@code provenance.json}.
+ *
+ * @param data the training data file
+ * @param validation the validation data file (or a description of the held-out part)
+ * @param seed the training seed
+ * @param step optimiser steps taken
+ * @param trainingSeconds wall-clock seconds of training, over all resumed runs
+ * @param commit the git commit of the code that trained it ("unknown" outside a checkout)
+ * @param tensorflow the TensorFlow runtime version
+ * @param batchSize windows per batch
+ * @param clipFrames frames per training window
+ * @param learningRate Adam's step size
+ * @param klWarmupSteps steps of the linear KL warm-up
+ * @param savedAt when this checkpoint was written (ISO-8601)
+ */
+public record Provenance(
+    String data,
+    String validation,
+    long seed,
+    long step,
+    double trainingSeconds,
+    String commit,
+    String tensorflow,
+    int batchSize,
+    int clipFrames,
+    double learningRate,
+    long klWarmupSteps,
+    String savedAt) {
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /** A copy at another step and training time, stamped now. */
+  public Provenance at(long newStep, double seconds) {
+    return new Provenance(data, validation, seed, newStep, seconds, commit, tensorflow, batchSize, clipFrames,
+        learningRate, klWarmupSteps, Instant.now().toString());
+  }
+
+  /** Writes as JSON. */
+  public void write(Path file) throws IOException {
+    Files.writeString(file, GSON.toJson(this), StandardCharsets.UTF_8);
+  }
+
+  /** Reads JSON. */
+  public static Provenance read(Path file) throws IOException {
+    return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), Provenance.class);
+  }
+
+  /** The commit of the checkout this code runs from, or "unknown". */
+  public static String gitCommit() {
+    try {
+      Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
+        Process dirty = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+        String d = new String(dirty.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        dirty.waitFor(5, TimeUnit.SECONDS);
+        return d.isEmpty() ? out : out + "-dirty";
+      }
+    } catch (IOException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return "unknown";
+  }
+}

@@ -1,0 +1,300 @@
+package dev.provide.train;
+
+import dev.provide.graph.Devices;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.TrainingGraph;
+import dev.provide.ops.Tensors;
+import dev.provide.train.data.ClipBatches;
+import dev.provide.train.data.ClipRecord;
+import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.render.Images;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The training loop: random clip windows, Adam steps, progress on the terminal, TensorBoard
+ * events and a metrics CSV, validation, and atomic checkpoints. Stops at the step or time budget,
+ * on Ctrl-C (after saving), or on a non-finite loss (keeping the last good checkpoint).
+ */
+public final class Trainer {
+  /**
+   * Training settings.
+   *
+   * @param steps stop after this many optimiser steps in total
+   * @param minutes stop after this many minutes of this run (0 = no limit)
+   * @param klWarmup linear warm-up of the KL weight from 0 over this many steps (0 = none)
+   * @param keep checkpoints kept
+   * @param intraThreads TensorFlow intra-op threads (0 = default)
+   * @param interThreads TensorFlow inter-op threads (0 = default)
+   */
+  public record Options(
+      int batchSize,
+      int clipFrames,
+      long steps,
+      double minutes,
+      TrainingGraph.Optimization optimization,
+      long klWarmup,
+      int logEvery,
+      int validateEvery,
+      int checkpointEvery,
+      int keep,
+      long seed,
+      boolean useGpu,
+      int intraThreads,
+      int interThreads) {
+    /** Validates. */
+    public Options {
+      if (batchSize < 1 || clipFrames < 1 || steps < 1) {
+        throw new IllegalArgumentException("batch size, clip frames and steps must be >= 1");
+      }
+      if (minutes < 0 || klWarmup < 0 || logEvery < 1 || validateEvery < 1 || checkpointEvery < 1 || keep < 1) {
+        throw new IllegalArgumentException("minutes, warm-up >= 0; log, validation, checkpoint intervals and keep >= 1");
+      }
+    }
+  }
+
+  /** How a run ended. */
+  public enum Outcome { FINISHED, TIME_LIMIT, INTERRUPTED, NOT_FINITE }
+
+  /**
+   * The result of {@link #run}.
+   *
+   * @param lastCheckpoint the newest good checkpoint
+   */
+  public record Result(Outcome outcome, long step, Checkpoints.Checkpoint lastCheckpoint, double seconds, String message) {}
+
+  private final ModelConfig config;
+  private final Options options;
+  private final Path run;
+  private final List<ClipRecord> train;
+  private final List<ClipRecord> validation;
+  private final Provenance provenance;
+  private final PrintStream log;
+
+  public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
+      Provenance provenance, PrintStream log) {
+    this.config = config;
+    this.options = options;
+    this.run = run;
+    this.train = train;
+    this.validation = validation;
+    this.provenance = provenance;
+    this.log = log;
+    ClipRecord first = train.get(0);
+    if (first.height() != config.imageSize() || first.width() != config.imageSize()) {
+      throw new IllegalArgumentException(
+          "the data has " + first.height() + "x" + first.width() + " frames but the model expects "
+              + config.imageSize() + "x" + config.imageSize() + " (use --size or data of that size)");
+    }
+  }
+
+  /** Trains; resumes from the run's newest checkpoint when {@code resume}. */
+  public Result run(boolean resume) throws IOException {
+    long start = System.nanoTime();
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        done.await(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "save-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (Graph g = new Graph()) {
+      log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
+          + describeSchedule() + ")...");
+      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization());
+      boolean gpu = options.useGpu() && Devices.gpuAvailable();
+      try (Session s = new Session(g, Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads()));
+          EventWriter events = new EventWriter(run)) {
+        long step = 0;
+        double previousSeconds = 0;
+        Checkpoints.Checkpoint last = null;
+        if (resume) {
+          last = Checkpoints.latest(run).orElse(null);
+        }
+        if (last != null) {
+          s.restore(last.prefix());
+          try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
+            step = ((TInt64) r.get(0)).getLong();
+          }
+          previousSeconds = last.provenance().trainingSeconds();
+          log.println("resumed from " + last.dir() + " at step " + step);
+        } else {
+          s.initialize();
+        }
+        ClipBatches batches = new ClipBatches(train, options.clipFrames(), options.batchSize(), options.seed() * 1_000_003L + step);
+        ClipBatches.Batch valBatch = validationBatch();
+        Outcome outcome = Outcome.FINISHED;
+        String message = "";
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training").setInitialMax(options.steps())
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setUnit(" steps", 1).showSpeed().build()) {
+          bar.stepTo(step);
+          while (step < options.steps()) {
+            if (stop.get()) {
+              outcome = Outcome.INTERRUPTED;
+              break;
+            }
+            if (options.minutes() > 0 && (System.nanoTime() - start) / 60e9 >= options.minutes()) {
+              outcome = Outcome.TIME_LIMIT;
+              break;
+            }
+            ClipBatches.Batch b = batches.next();
+            float klWeight = klWeight(step);
+            float[] values;
+            try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
+                TInt64 seed = TInt64.vectorOf(options.seed(), step);
+                TFloat32 kw = TFloat32.scalarOf(klWeight);
+                org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw)
+                    .addTarget(t.train).fetch(t.loss).fetch(t.nll).fetch(t.kl).fetch(t.entropy).fetch(t.gradientNorm).run()) {
+              values = new float[5];
+              for (int i = 0; i < 5; i++) {
+                values[i] = ((TFloat32) r.get(i)).getFloat();
+              }
+            }
+            if (!allFinite(values)) {
+              outcome = Outcome.NOT_FINITE;
+              message = String.format("loss became %s at step %d (nll %s, kl %s); stopped. The last good checkpoint is %s. "
+                  + "Try a lower --lr or a longer --kl-warmup.", values[0], step, values[1], values[2],
+                  last == null ? "none" : last.dir());
+              break;
+            }
+            step++;
+            bar.stepTo(step);
+            bar.setExtraMessage(String.format(" loss %.1f nll %.1f kl %.2f H %.0f", values[0], values[1], values[2], values[3]));
+            if (step % options.logEvery() == 0 || step == 1) {
+              Map<String, Double> m = new LinkedHashMap<>();
+              m.put("loss", (double) values[0]);
+              m.put("nll", (double) values[1]);
+              m.put("kl", (double) values[2]);
+              m.put("entropy", (double) values[3]);
+              m.put("gradient_norm", (double) values[4]);
+              m.put("kl_weight", (double) klWeight);
+              m.put("seconds", previousSeconds + (System.nanoTime() - start) / 1e9);
+              events.scalars(step, m);
+            }
+            if (step % options.validateEvery() == 0) {
+              validate(s, t, valBatch, step, events);
+            }
+            if (step % options.checkpointEvery() == 0) {
+              last = save(s, step, previousSeconds + (System.nanoTime() - start) / 1e9);
+            }
+          }
+        }
+        if (outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
+          validate(s, t, valBatch, step, events);
+          last = save(s, step, previousSeconds + (System.nanoTime() - start) / 1e9);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(outcome, step, last, seconds, message);
+      }
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting (Ctrl-C): the hook is waiting for us, which is fine.
+      }
+    }
+  }
+
+  private String describeSchedule() {
+    StringBuilder b = new StringBuilder("steps");
+    for (int f = 0; f < options.clipFrames(); f++) {
+      b.append(f == 0 ? " " : ", ").append(config.stepsForFrame(f));
+    }
+    return b.toString();
+  }
+
+  private float klWeight(long step) {
+    double psi = config.loss().kl();
+    if (options.klWarmup() == 0 || step >= options.klWarmup()) {
+      return (float) psi;
+    }
+    return (float) (psi * step / options.klWarmup());
+  }
+
+  private static boolean allFinite(float[] v) {
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private ClipBatches.Batch validationBatch() {
+    int n = Math.min(16, validation.size());
+    return ClipBatches.sequences(validation, 0, n, options.clipFrames());
+  }
+
+  private void validate(Session s, TrainingGraph t, ClipBatches.Batch b, long step, EventWriter events) {
+    ClipScores scores = new ClipScores();
+    float[] masks, recon;
+    try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
+        TInt64 seed = TInt64.vectorOf(options.seed() + 17, 0);
+        org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed)
+            .fetch(t.masks).fetch(t.reconstruction).fetch(t.means).run()) {
+      masks = Tensors.toFloats((TFloat32) r.get(0));
+      recon = Tensors.toFloats((TFloat32) r.get(1));
+      int k = config.slots(), p = b.height() * b.width();
+      scores.add(masks, recon, b.frames(), b.ids(), b.batchSize(), b.numFrames(), k, p);
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("validation/ari", scores.ari());
+      m.put("validation/f_ari", scores.foregroundAri());
+      m.put("validation/mse", scores.mse());
+      events.scalars(step, m);
+      events.image(step, "validation/decomposition", picture(b, masks, recon, Tensors.toFloats((TFloat32) r.get(2))));
+      log.printf("%nstep %d: validation ARI %.4f, F-ARI %.4f, MSE %.5f%n", step, scores.ari(), scores.foregroundAri(), scores.mse());
+    }
+  }
+
+  /** Input, reconstruction, segmentation and each slot's masked appearance for the first clip. */
+  private BufferedImage picture(ClipBatches.Batch b, float[] masks, float[] recon, float[] means) {
+    int k = config.slots(), h = b.height(), w = b.width(), p = h * w, n = b.numFrames();
+    BufferedImage[][] cells = new BufferedImage[3 + k][n];
+    for (int f = 0; f < n; f++) {
+      cells[0][f] = Images.rgb(b.frames(), f * p * 3, h, w);
+      cells[1][f] = Images.rgb(recon, f * p * 3, h, w);
+      float[] fm = java.util.Arrays.copyOfRange(masks, f * k * p, (f + 1) * k * p);
+      int[] seg = dev.provide.train.metrics.Ari.argmaxSlots(fm, k);
+      for (int i = 0; i < seg.length; i++) {
+        seg[i] += 1;
+      }
+      cells[2][f] = Images.ids(seg, 0, h, w);
+      for (int slot = 0; slot < k; slot++) {
+        float[] masked = new float[p * 3];
+        for (int q = 0; q < p; q++) {
+          float m = fm[slot * p + q];
+          for (int c = 0; c < 3; c++) {
+            masked[q * 3 + c] = m * means[((f * k + slot) * p + q) * 3 + c];
+          }
+        }
+        cells[3 + slot][f] = Images.rgb(masked, 0, h, w);
+      }
+    }
+    return Images.grid(cells, 2, 2);
+  }
+
+  private Checkpoints.Checkpoint save(Session s, long step, double seconds) throws IOException {
+    return Checkpoints.save(s, run, step, config, provenance.at(step, seconds), options.keep());
+  }
+}

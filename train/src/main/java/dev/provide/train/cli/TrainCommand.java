@@ -1,0 +1,217 @@
+package dev.provide.train.cli;
+
+import dev.provide.graph.ConfigJson;
+import dev.provide.graph.Devices;
+import dev.provide.graph.Mode;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.TrainingGraph;
+import dev.provide.train.Checkpoints;
+import dev.provide.train.Provenance;
+import dev.provide.train.Trainer;
+import dev.provide.train.data.ClipFiles;
+import dev.provide.train.data.ClipRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code provide train}: train a model on a clip file. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Train the model (or a baseline) on a TFRecord clip file.",
+      "Progress goes to the terminal; TensorBoard events, metrics.csv and checkpoints to the run folder.",
+      "Ctrl-C saves a checkpoint before exiting; --resume continues from the newest one."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "Training clip file.")
+  Path data;
+
+  @Option(names = "--val", description = "Validation clip file (default: the last --val-count sequences of --data, held out).")
+  Path val;
+
+  @Option(names = "--val-count", defaultValue = "16", description = "Held-out validation sequences. Default: ${DEFAULT-VALUE}.")
+  int valCount;
+
+  @Option(names = "--limit", defaultValue = "2000", description = "Read at most this many training sequences. Default: ${DEFAULT-VALUE}.")
+  long limit;
+
+  @Option(names = "--run", description = "Run folder (default: runs/<preset>-<mode>-<time>).")
+  Path run;
+
+  @Option(names = "--resume", description = "Continue the run folder's newest checkpoint, with its configuration and optimiser state.")
+  boolean resume;
+
+  @Option(names = "--preset", defaultValue = "cpu", description = "Model sizes: cpu or paper. Default: ${DEFAULT-VALUE}.")
+  String preset;
+
+  @Option(names = "--config", description = "A model configuration JSON file (instead of --preset).")
+  Path configFile;
+
+  @Option(names = "--mode", defaultValue = "provide", description = "provide, iodine or seq-iodine. Default: ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(names = "--slots", description = "K, slots per frame (default: the preset's).")
+  Integer slots;
+
+  @Option(names = "--batch", defaultValue = "4", description = "Clip windows per step. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--frames", defaultValue = "4", description = "Frames per training window. Default: ${DEFAULT-VALUE}.")
+  int frames;
+
+  @Option(names = "--steps", defaultValue = "100000", description = "Stop after this many steps in total. Default: ${DEFAULT-VALUE}.")
+  long steps;
+
+  @Option(names = "--minutes", defaultValue = "0", description = "Stop after this many minutes (0 = no limit).")
+  double minutes;
+
+  @Option(names = "--lr", defaultValue = "3e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  double lr;
+
+  @Option(names = "--clip", defaultValue = "5", description = "Clip gradients to this global norm (0 = off). Default: ${DEFAULT-VALUE}.")
+  double clip;
+
+  @Option(names = "--kl-weight", description = "psi, the KL weight (default: the preset's).")
+  Double klWeight;
+
+  @Option(names = "--kl-warmup", defaultValue = "0", description = "Ramp the KL weight linearly from 0 over this many steps.")
+  long klWarmup;
+
+  @Option(names = "--entropy-weight", description = "gamma, the entropy prior (default: the preset's for greyscale data, 0 for colour).")
+  Double entropyWeight;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights, the batches and the noise. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--log-every", defaultValue = "10", description = "Log scalars every N steps. Default: ${DEFAULT-VALUE}.")
+  int logEvery;
+
+  @Option(names = "--validate-every", defaultValue = "250", description = "Validate every N steps. Default: ${DEFAULT-VALUE}.")
+  int validateEvery;
+
+  @Option(names = "--checkpoint-every", defaultValue = "250", description = "Checkpoint every N steps. Default: ${DEFAULT-VALUE}.")
+  int checkpointEvery;
+
+  @Option(names = "--keep", defaultValue = "3", description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
+  int keep;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu (gpu needs the gpu build and a GPU). Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0", description = "TensorFlow intra-op threads (0 = all cores).")
+  int threads;
+
+  @Option(names = "--inter-threads", defaultValue = "0", description = "TensorFlow inter-op threads (0 = default).")
+  int interThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean gpu = parseDevice(device);
+    Path runDir = run;
+    Optional<Checkpoints.Checkpoint> resumeFrom = Optional.empty();
+    if (resume) {
+      if (runDir == null) {
+        throw new IllegalArgumentException("--resume needs --run RUN");
+      }
+      resumeFrom = Checkpoints.latest(runDir);
+      if (resumeFrom.isEmpty()) {
+        throw new IllegalArgumentException(runDir + " has no checkpoint to resume from");
+      }
+    }
+    System.err.println("reading " + data + " ...");
+    List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
+    List<ClipRecord> train = all;
+    List<ClipRecord> validation;
+    String valName;
+    if (val != null) {
+      validation = ClipFiles.read(val, valCount);
+      valName = val.toString();
+    } else {
+      if (all.size() <= valCount) {
+        throw new IllegalArgumentException(data + " has " + all.size() + " sequences: too few to hold out " + valCount + " for validation");
+      }
+      train = all.subList(0, all.size() - valCount);
+      validation = all.subList(all.size() - valCount, all.size());
+      valName = "last " + valCount + " sequences of " + data;
+    }
+    ModelConfig config = resumeFrom.isPresent() ? resumeFrom.get().config() : buildConfig(train.get(0));
+    if (runDir == null) {
+      runDir = Path.of("runs", preset + "-" + config.mode().label() + "-"
+          + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    Files.createDirectories(runDir);
+    ConfigJson.write(config, runDir.resolve("config.json"));
+    Trainer.Options options =
+        new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup,
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads);
+    Provenance provenance =
+        new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
+            org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "");
+    System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences, validating on %d; run folder %s%n",
+        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(), validation.size(), runDir);
+    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out);
+    Trainer.Result r = trainer.run(resume);
+    System.out.printf("%n%s after %d steps (%.1f min). Newest checkpoint: %s%n", describe(r.outcome()), r.step(),
+        r.seconds() / 60, r.lastCheckpoint() == null ? "none" : r.lastCheckpoint().dir());
+    if (r.outcome() == Trainer.Outcome.NOT_FINITE) {
+      System.err.println("provide train: " + r.message());
+      return 3;
+    }
+    return 0;
+  }
+
+  private static String describe(Trainer.Outcome o) {
+    switch (o) {
+      case FINISHED:
+        return "Finished";
+      case TIME_LIMIT:
+        return "Stopped at the time limit";
+      case INTERRUPTED:
+        return "Interrupted; saved";
+      default:
+        return "Stopped: the loss is not finite";
+    }
+  }
+
+  private static boolean parseDevice(String d) {
+    switch (d.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "cpu":
+        return false;
+      case "gpu":
+        if (!Devices.gpuAvailable()) {
+          System.err.println("provide train: no usable GPU here (CPU natives, no GPU, or CUDA/cuDNN missing); using the CPU");
+          return false;
+        }
+        return true;
+      default:
+        throw new IllegalArgumentException("--device must be cpu or gpu, got '" + d + "'");
+    }
+  }
+
+  private ModelConfig buildConfig(ClipRecord sample) throws java.io.IOException {
+    ModelConfig c = configFile != null ? ConfigJson.read(configFile) : ModelConfig.preset(preset);
+    c = c.withMode(Mode.parse(mode));
+    if (slots != null) {
+      c = c.withSlots(slots);
+    }
+    if (sample.height() != c.imageSize() || sample.width() != c.imageSize()) {
+      if (sample.height() != sample.width()) {
+        throw new IllegalArgumentException("frames must be square, got " + sample.height() + "x" + sample.width());
+      }
+      System.err.printf("note: the data is %dx%d; the %s preset is %dx%d; using the data's size%n",
+          sample.height(), sample.width(), preset, c.imageSize(), c.imageSize());
+      c = c.withImageSize(sample.height());
+    }
+    double gamma = entropyWeight != null ? entropyWeight : (sample.channels() == 1 ? c.loss().entropy() : 0.0);
+    double psi = klWeight != null ? klWeight : c.loss().kl();
+    return c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma)).withSeed(seed);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.provide.train.metrics;
+
+/**
+ * Accumulates ARI, F-ARI and MSE over frames of decomposed clips (MODEL.md section 9): each
+ * frame's ground-truth ids against the argmax over slots of its masks, averaged over frames and
+ * clips.
+ */
+public final class ClipScores {
+  private double ari;
+  private double foregroundAri;
+  private double squaredError;
+  private long frames;
+  private long values;
+
+  /**
+   * Adds a batch.
+   *
+   * @param masks [B, F, K, H, W]
+   * @param reconstruction [B, F, H, W, 3]
+   * @param images the true frames [B, F, H, W, 3]
+   * @param ids ground truth [B, F, H, W]
+   */
+  public void add(float[] masks, float[] reconstruction, float[] images, int[] ids, int batch, int numFrames, int slots, int pixels) {
+    if (masks.length != (long) batch * numFrames * slots * pixels || ids.length != (long) batch * numFrames * pixels) {
+      throw new IllegalArgumentException("mask or id arrays do not match the batch shape");
+    }
+    for (int f = 0; f < batch * numFrames; f++) {
+      float[] frameMasks = java.util.Arrays.copyOfRange(masks, f * slots * pixels, (f + 1) * slots * pixels);
+      int[] predicted = Ari.argmaxSlots(frameMasks, slots);
+      int[] truth = java.util.Arrays.copyOfRange(ids, f * pixels, (f + 1) * pixels);
+      ari += Ari.ari(truth, predicted);
+      foregroundAri += Ari.foregroundAri(truth, predicted);
+      frames++;
+    }
+    for (int i = 0; i < images.length; i++) {
+      double d = (double) reconstruction[i] - images[i];
+      squaredError += d * d;
+    }
+    values += images.length;
+  }
+
+  /** Mean ARI over frames. */
+  public double ari() {
+    return frames == 0 ? Double.NaN : ari / frames;
+  }
+
+  /** Mean F-ARI over frames. */
+  public double foregroundAri() {
+    return frames == 0 ? Double.NaN : foregroundAri / frames;
+  }
+
+  /** MSE over all pixels, channels and frames. */
+  public double mse() {
+    return values == 0 ? Double.NaN : squaredError / values;
+  }
+
+  /** Frames scored. */
+  public long frames() {
+    return frames;
+  }
+}
