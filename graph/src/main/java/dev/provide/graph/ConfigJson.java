@@ -30,6 +30,14 @@ public final class ConfigJson {
       c = GSON.fromJson(json, ModelConfig.class);
     } catch (JsonParseException e) {
       throw new IllegalArgumentException("malformed model configuration: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // Gson wraps what the record's validating constructor throws.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof IllegalArgumentException) {
+          throw (IllegalArgumentException) t;
+        }
+      }
+      throw e;
     }
     if (c == null) {
       throw new IllegalArgumentException("empty model configuration");

@@ -148,13 +148,68 @@ public final class Unroller {
         losses, new Carried(nextTemporal, lambda));
   }
 
+  /**
+   * Rolls the model one frame into the future (MODEL.md section 6): the prior from the temporal
+   * state (N(0, I) without a conditional prior), its mean decoded with h_{t-1}, the decoded frame
+   * x_hat treated as the observation, and one pass of the refinement network with the gradient
+   * inputs set to zero, whose 2D-LSTM state becomes the next temporal state.
+   */
+  public Frame predictFrame(Ops tf, Carried in) {
+    Lstm2dCell.State temporalState = in.temporal();
+    Operand<TFloat32> h = temporalState.h(); // [N, L]
+    Operand<TFloat32> mean;
+    Operand<TFloat32> logVariance;
+    if (model.prior() != null) {
+      ConditionalPrior.Gaussian prior = model.prior().apply(tf, h);
+      mean = prior.mean(); // [N, D]
+      logVariance = tf.math.log(prior.variance()); // [N, D]
+    } else {
+      Operand<TInt32> dims = tf.stack(List.of(Shapes.batchSize(tf, h), tf.constant(d)));
+      mean = tf.zeros(dims, TFloat32.class);
+      logVariance = mean;
+    }
+    Decoder.Decoded decoded = model.decoder().decode(tf, mean, c.temporal().decoderConditioning() ? h : null);
+    Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
+    Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
+    MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, c.sigma(), c.likelihood(), true);
+    Operand<TFloat32> predicted = tf.stopGradient(decodedMix.reconstruction()); // x_hat [B, H, W, 3]
+    MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, c.sigma(), c.likelihood(), true);
+    Operand<TFloat32> lambda = tf.concat(List.of(mean, logVariance), tf.constant(1)); // [N, 2D]
+    Operand<TFloat32> posterior =
+        c.reference().posteriorFromLikelihoods() ? mix.referencePosterior() : mix.posterior();
+    RefinementInputs.Parts parts =
+        new RefinementInputs.Parts(
+            predicted,
+            decoded.means(),
+            perSlotImage(tf, mix.masks()),
+            decoded.maskLogits(),
+            tf.zerosLike(decoded.means()),
+            tf.zerosLike(decoded.maskLogits()),
+            perSlotImage(tf, posterior),
+            mix.pixelLogLikelihood(),
+            c.refinement().leaveOneOut() ? perSlotImage(tf, mix.leaveOneOut()) : null,
+            lambda,
+            tf.zerosLike(lambda));
+    Lstm2dCell.State zero = model.refinement().zeroState(tf, lambda);
+    RefinementNetwork.Step update =
+        model.refinement().apply(
+            tf, RefinementInputs.image(tf, parts, k, size), RefinementInputs.vector(tf, parts),
+            c.temporal().temporalState() ? temporalState : zero, zero);
+    Lstm2dCell.State next = c.temporal().temporalState() ? update.state() : temporalState;
+    return new Frame(
+        mix.masks(), logits5, means5, predicted, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
+        List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
+  }
+
   /** Everything one refinement step computes before the refinement network. */
-  private static final class Step {
-    Operand<TFloat32> mu, logVar, means5, logits5, masks, reconstruction, image, vector;
+  static final class Step {
+    Operand<TFloat32> mu, logVar, means, logits, means5, logits5, masks, reconstruction, image, vector;
+    Operand<TFloat32> meansGradient, logitsGradient, lambdaGradient;
     StepLoss loss;
   }
 
-  private Step step(
+  /** One step up to the refinement inputs (package-private for tests). */
+  Step step(
       Ops tf,
       Operand<TFloat32> frame,
       Operand<TFloat32> lambda,
@@ -208,6 +263,11 @@ public final class Unroller {
     Operand<TFloat32> dMeans = cast(grads[0]); // [N, H, W, 3]
     Operand<TFloat32> dLogits = cast(grads[1]); // [N, H, W, 1]
     Operand<TFloat32> dLambda = cast(grads[2]); // [N, 2D]
+    s.means = means;
+    s.logits = logits;
+    s.meansGradient = dMeans;
+    s.logitsGradient = dLogits;
+    s.lambdaGradient = dLambda;
 
     Operand<TFloat32> posterior =
         c.reference().posteriorFromLikelihoods() ? mix.referencePosterior() : mix.posterior(); // [B, K, H, W, 1]

@@ -1,0 +1,177 @@
+package dev.provide.graph;
+
+import dev.provide.ops.Tensors;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Runs an {@link InferenceGraph} in a session over plain Java arrays: whole clips frame by frame,
+ * one frame of a live stream at a time, or predicted future frames. The noise of frame t uses the
+ * seed (seed, (t + 1) * 1000), as in training, so results are reproducible.
+ *
+ * <p>Not thread-safe by itself; a {@link Session} may be shared by several instances.
+ */
+public final class VideoInference {
+  private final Session session;
+  private final InferenceGraph graph;
+  private final ModelConfig c;
+
+  /** Runs {@code graph} in {@code session} (which holds the model's weights). */
+  public VideoInference(Session session, InferenceGraph graph) {
+    this.session = session;
+    this.graph = graph;
+    this.c = graph.config;
+  }
+
+  /**
+   * The state carried between frames of B streams.
+   *
+   * @param h temporal hidden state [B, K, L]
+   * @param c temporal memory [B, K, L]
+   * @param lambda posterior parameters [B, K, 2D]
+   * @param nextFrame index of the next frame of the stream
+   */
+  public record State(float[] h, float[] c, float[] lambda, int batch, long nextFrame) {}
+
+  /**
+   * One frame's decomposition.
+   *
+   * @param masks [B, K, H, W]
+   * @param means [B, K, H, W, 3]
+   * @param reconstruction [B, H, W, 3]
+   * @param segmentation [B, H, W]
+   * @param latents [B, K, D]
+   */
+  public record FrameResult(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, State next) {}
+
+  /**
+   * A clip's decomposition, frame-major per example.
+   *
+   * @param masks [B, F, K, H, W]
+   * @param means [B, F, K, H, W, 3]
+   * @param reconstruction [B, F, H, W, 3]
+   * @param segmentation [B, F, H, W]
+   * @param latents [B, F, K, D]
+   */
+  public record Clip(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, int batch, int frames, State last) {}
+
+  /** The state before the first frame of {@code batch} streams. */
+  public State initialState(int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+    }
+    int k = c.slots(), l = c.lstmSize(), d2 = 2 * c.latentSize();
+    float[] lambda0;
+    try (Result r = session.runner().fetch(graph.lambda0).run()) {
+      lambda0 = Tensors.toFloats((TFloat32) r.get(0));
+    }
+    float[] lambda = new float[batch * k * d2];
+    for (int i = 0; i < batch * k; i++) {
+      System.arraycopy(lambda0, 0, lambda, i * d2, d2);
+    }
+    return new State(new float[batch * k * l], new float[batch * k * l], lambda, batch, 0);
+  }
+
+  /** Decomposes one frame [B, H, W, 3] of B streams and returns the next state. */
+  public FrameResult step(State state, float[] frame, long seed, float noiseScale) {
+    int s = c.imageSize(), b = state.batch();
+    if (frame.length != (long) b * s * s * 3) {
+      throw new IllegalArgumentException("a frame batch of " + b + " needs " + b * s * s * 3 + " values ([B, " + s + ", " + s + ", 3]), got " + frame.length);
+    }
+    int t = (int) Math.min(state.nextFrame(), Integer.MAX_VALUE);
+    InferenceGraph.Outputs o = graph.forFrame(t);
+    int k = c.slots(), l = c.lstmSize(), d = c.latentSize();
+    try (TFloat32 x = Tensors.floats(frame, b, s, s, 3);
+        TFloat32 h = Tensors.floats(state.h(), b, k, l);
+        TFloat32 cc = Tensors.floats(state.c(), b, k, l);
+        TFloat32 lam = Tensors.floats(state.lambda(), b, k, 2L * d);
+        TInt64 frameSeed = TInt64.vectorOf(seed, (state.nextFrame() + 1) * TrainingGraph.FRAME_SEED_STRIDE);
+        TInt64 first = TInt64.vectorOf(seed, 0);
+        TFloat32 noise = TFloat32.scalarOf(noiseScale);
+        Result r = session.runner()
+            .feed(graph.frame, x).feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
+            .feed(graph.seed, frameSeed).feed(graph.firstSeed, first).feed(graph.noiseScale, noise)
+            .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
+            .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).run()) {
+      State next = new State(
+          Tensors.toFloats((TFloat32) r.get(5)), Tensors.toFloats((TFloat32) r.get(6)), Tensors.toFloats((TFloat32) r.get(7)),
+          b, state.nextFrame() + 1);
+      return new FrameResult(
+          Tensors.toFloats((TFloat32) r.get(0)), Tensors.toFloats((TFloat32) r.get(1)), Tensors.toFloats((TFloat32) r.get(2)),
+          Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), next);
+    }
+  }
+
+  /** Decomposes a clip [B, F, H, W, 3]. */
+  public Clip decompose(float[] video, int batch, int frames, long seed, float noiseScale) {
+    int s = c.imageSize();
+    long frameSize = (long) s * s * 3;
+    if (frames < 1 || video.length != batch * frames * frameSize) {
+      throw new IllegalArgumentException("video must be [B, F, " + s + ", " + s + ", 3] with B = " + batch + ", F = " + frames + " >= 1");
+    }
+    return run(initialState(batch), video, batch, frames, seed, noiseScale);
+  }
+
+  /** Continues from {@code state} over {@code frames} more frames of a clip [B, F, H, W, 3]. */
+  public Clip run(State state, float[] video, int batch, int frames, long seed, float noiseScale) {
+    int s = c.imageSize(), k = c.slots(), d = c.latentSize(), p = s * s;
+    Clip out = new Clip(new float[batch * frames * k * p], new float[batch * frames * k * p * 3], new float[batch * frames * p * 3],
+        new int[batch * frames * p], new float[batch * frames * k * d], batch, frames, null);
+    float[] frame = new float[batch * p * 3];
+    for (int t = 0; t < frames; t++) {
+      for (int b = 0; b < batch; b++) {
+        System.arraycopy(video, (b * frames + t) * p * 3, frame, b * p * 3, p * 3);
+      }
+      FrameResult r = step(state, frame, seed, noiseScale);
+      scatter(out, r, t, batch, frames);
+      state = r.next();
+    }
+    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), batch, frames, state);
+  }
+
+  /**
+   * Rolls the model {@code future} frames forward from {@code state} (MODEL.md section 6).
+   */
+  public Clip predict(State state, int future) {
+    if (future < 1) {
+      throw new IllegalArgumentException("predict at least one frame, got " + future);
+    }
+    int s = c.imageSize(), k = c.slots(), l = c.lstmSize(), d = c.latentSize(), p = s * s, b = state.batch();
+    Clip out = new Clip(new float[b * future * k * p], new float[b * future * k * p * 3], new float[b * future * p * 3],
+        new int[b * future * p], new float[b * future * k * d], b, future, null);
+    InferenceGraph.Outputs o = graph.predict;
+    for (int t = 0; t < future; t++) {
+      try (TFloat32 h = Tensors.floats(state.h(), b, k, l);
+          TFloat32 cc = Tensors.floats(state.c(), b, k, l);
+          TFloat32 lam = Tensors.floats(state.lambda(), b, k, 2L * d);
+          Result r = session.runner().feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
+              .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
+              .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).run()) {
+        State next = new State(
+            Tensors.toFloats((TFloat32) r.get(5)), Tensors.toFloats((TFloat32) r.get(6)), Tensors.toFloats((TFloat32) r.get(7)),
+            b, state.nextFrame() + 1);
+        FrameResult fr = new FrameResult(
+            Tensors.toFloats((TFloat32) r.get(0)), Tensors.toFloats((TFloat32) r.get(1)), Tensors.toFloats((TFloat32) r.get(2)),
+            Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), next);
+        scatter(out, fr, t, b, future);
+        state = next;
+      }
+    }
+    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), b, future, state);
+  }
+
+  private void scatter(Clip out, FrameResult r, int t, int batch, int frames) {
+    int s = c.imageSize(), k = c.slots(), d = c.latentSize(), p = s * s;
+    for (int b = 0; b < batch; b++) {
+      int bf = b * frames + t;
+      System.arraycopy(r.masks(), b * k * p, out.masks(), bf * k * p, k * p);
+      System.arraycopy(r.means(), b * k * p * 3, out.means(), bf * k * p * 3, k * p * 3);
+      System.arraycopy(r.reconstruction(), b * p * 3, out.reconstruction(), bf * p * 3, p * 3);
+      System.arraycopy(r.segmentation(), b * p, out.segmentation(), bf * p, p);
+      System.arraycopy(r.latents(), b * k * d, out.latents(), bf * k * d, k * d);
+    }
+  }
+}

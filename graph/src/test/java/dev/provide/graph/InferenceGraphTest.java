@@ -1,0 +1,133 @@
+package dev.provide.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.ops.Tensors;
+import java.util.Arrays;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+class InferenceGraphTest {
+  private static final int B = 2, F = 3;
+
+  /** Builds a fresh inference graph and session (weights from the configuration's seed) and applies {@code f}. */
+  static <T> T withInference(ModelConfig c, Function<VideoInference, T> f) {
+    try (Graph g = new Graph()) {
+      InferenceGraph ig = InferenceGraph.build(g, c);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        return f.apply(new VideoInference(s, ig));
+      }
+    }
+  }
+
+  @Test
+  void outputShapesAndMasksSumToOne() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize(), k = c.slots(), d = c.latentSize(), p = s * s;
+    VideoInference.Clip clip =
+        withInference(c, v -> v.decompose(TrainingGraphTest.video(B, F, s, 1), B, F, 7, 1f));
+    assertEquals(B * F * k * p, clip.masks().length);
+    assertEquals(B * F * k * p * 3, clip.means().length);
+    assertEquals(B * F * p * 3, clip.reconstruction().length);
+    assertEquals(B * F * p, clip.segmentation().length);
+    assertEquals(B * F * k * d, clip.latents().length);
+    for (int bf = 0; bf < B * F; bf++) {
+      for (int q = 0; q < p; q++) {
+        double sum = 0;
+        int arg = 0;
+        for (int slot = 0; slot < k; slot++) {
+          float m = clip.masks()[(bf * k + slot) * p + q];
+          sum += m;
+          if (m > clip.masks()[(bf * k + arg) * p + q]) {
+            arg = slot;
+          }
+        }
+        assertEquals(1.0, sum, 1e-5);
+        assertEquals(arg, clip.segmentation()[bf * p + q]);
+      }
+    }
+    VideoInference.Clip future = withInference(c, v -> v.predict(v.initialState(B), 2));
+    assertEquals(B * 2 * p * 3, future.reconstruction().length);
+    for (float x : future.reconstruction()) {
+      assertTrue(Float.isFinite(x) && x >= 0 && x <= 1);
+    }
+  }
+
+  @Test
+  void frameByFrameInferenceEqualsTheUnrolledTrainingGraph() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize();
+    float[] video = TrainingGraphTest.video(B, F, s, 4);
+    VideoInference.Clip clip = withInference(c, v -> v.decompose(video, B, F, 11, 1f));
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, F, null);
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(video, B, F, s, s, 3);
+          TInt64 seed = TInt64.vectorOf(11, 0)) {
+        sess.initialize();
+        try (Result r = sess.runner().feed(t.video, x).feed(t.seed, seed).fetch(t.masks).fetch(t.reconstruction).run()) {
+          assertClose(Tensors.toFloats((TFloat32) r.get(0)), clip.masks(), 1e-5);
+          assertClose(Tensors.toFloats((TFloat32) r.get(1)), clip.reconstruction(), 1e-5);
+        }
+      }
+    }
+  }
+
+  @Test
+  void temporalPartsSwitchedOffComputeExactlyWhatIodineComputes() {
+    ModelConfig iodine = TrainingGraphTest.tiny().withMode(Mode.IODINE);
+    ModelConfig provideOff =
+        TrainingGraphTest.tiny()
+            .withTemporal(new ModelConfig.Temporal(false, false, false, false, false))
+            .withRefinement(iodine.refinement());
+    assertEquals(Mode.PROVIDE, provideOff.mode());
+    float[] video = TrainingGraphTest.video(B, F, iodine.imageSize(), 5);
+    VideoInference.Clip a = withInference(iodine, v -> v.decompose(video, B, F, 3, 1f));
+    VideoInference.Clip b = withInference(provideOff, v -> v.decompose(video, B, F, 3, 1f));
+    assertArrayEquals(a.masks(), b.masks());
+    assertArrayEquals(a.reconstruction(), b.reconstruction());
+    assertArrayEquals(a.latents(), b.latents());
+    // ... and the temporal model itself differs (it conditions on the previous frames).
+    VideoInference.Clip full = withInference(TrainingGraphTest.tiny(), v -> v.decompose(video, B, F, 3, 1f));
+    assertFalse(Arrays.equals(a.masks(), full.masks()));
+  }
+
+  @Test
+  void sameSeedSameResultOtherSeedOtherResult() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    float[] video = TrainingGraphTest.video(B, F, c.imageSize(), 6);
+    VideoInference.Clip a = withInference(c, v -> v.decompose(video, B, F, 1, 1f));
+    VideoInference.Clip b = withInference(c, v -> v.decompose(video, B, F, 1, 1f));
+    VideoInference.Clip other = withInference(c, v -> v.decompose(video, B, F, 2, 1f));
+    VideoInference.Clip mean1 = withInference(c, v -> v.decompose(video, B, F, 1, 0f));
+    VideoInference.Clip mean2 = withInference(c, v -> v.decompose(video, B, F, 2, 0f));
+    assertArrayEquals(a.masks(), b.masks());
+    assertFalse(Arrays.equals(a.masks(), other.masks()));
+    assertArrayEquals(mean1.masks(), mean2.masks(), "noise scale 0 decodes the posterior mean: no seed dependence");
+  }
+
+  @Test
+  void badShapesAreClearErrors() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withInference(c, v -> v.decompose(new float[10], 1, 1, 1, 1f)));
+    assertTrue(e.getMessage().contains("video must be"), e.getMessage());
+  }
+
+  private static void assertClose(float[] expected, float[] actual, double tol) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tol, "entry " + i);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.provide.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelConfigTest {
+  private static List<Integer> schedule(ModelConfig c, int frames) {
+    List<Integer> out = new ArrayList<>();
+    for (int t = 0; t < frames; t++) {
+      out.add(c.stepsForFrame(t));
+    }
+    return out;
+  }
+
+  @Test
+  void decreasingScheduleWithFloor() {
+    assertEquals(List.of(6, 5, 4, 3, 2, 2, 2, 2), schedule(ModelConfig.paper(), 8));
+    assertEquals(List.of(4, 3, 2, 2, 2), schedule(ModelConfig.cpu(), 5));
+    // A 40-frame clip: 90 decoder passes instead of IODINE's 240 (MODEL.md section 3).
+    assertEquals(90, schedule(ModelConfig.paper(), 40).stream().mapToInt(Integer::intValue).sum());
+    assertEquals(240, schedule(ModelConfig.paper().withMode(Mode.IODINE), 40).stream().mapToInt(Integer::intValue).sum());
+    assertEquals(List.of(6, 2, 2), schedule(ModelConfig.paper().withMode(Mode.SEQ_IODINE), 3));
+  }
+
+  @Test
+  void modesSwitchTheTemporalPartsAsABlock() {
+    ModelConfig iodine = ModelConfig.paper().withMode(Mode.IODINE);
+    assertFalse(iodine.temporal().temporalState());
+    assertFalse(iodine.temporal().conditionalPrior());
+    assertFalse(iodine.temporal().decoderConditioning());
+    assertTrue(iodine.refinement().leaveOneOut());
+    assertTrue(ModelConfig.paper().withMode(Mode.SEQ_IODINE).temporal().carryPosterior());
+    assertEquals(Mode.IODINE, Mode.parse("iodine"));
+    assertEquals(Mode.SEQ_IODINE, Mode.parse("seq-iodine"));
+  }
+
+  @Test
+  void validationNamesTheBadField() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.cpu().withSlots(1));
+    assertTrue(e.getMessage().contains("slots"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.cpu().withSchedule(3, 4));
+    assertTrue(e.getMessage().contains("scheduleFloor"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelConfig.cpu().withRefinement(new ModelConfig.Refinement(2, 32, 3, 2, 16, 128, false)));
+    assertTrue(e.getMessage().contains("refinement"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ModelConfig.preset("huge"));
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(true, false, false, false, false)));
+  }
+
+  @Test
+  void jsonRoundTripAndErrors() {
+    for (ModelConfig c : List.of(ModelConfig.paper(), ModelConfig.cpu().withMode(Mode.SEQ_IODINE))) {
+      assertEquals(c, ConfigJson.fromJson(ConfigJson.toJson(c)));
+    }
+    assertThrows(IllegalArgumentException.class, () -> ConfigJson.fromJson("{not json"));
+    String bad = ConfigJson.toJson(ModelConfig.cpu()).replace("\"slots\": 5", "\"slots\": 0");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigJson.fromJson(bad));
+    assertTrue(e.getMessage().contains("slots"), e.getMessage());
+  }
+}
