@@ -1,0 +1,79 @@
+package dev.provide.train;
+
+import dev.provide.graph.Devices;
+import dev.provide.graph.InferenceGraph;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.VideoInference;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/** A checkpoint restored into an inference graph and session, ready to decompose. Close it. */
+public final class LoadedModel implements AutoCloseable {
+  private final Graph graph;
+  private final Session session;
+  private final ModelConfig config;
+  private final Checkpoints.Checkpoint checkpoint;
+  private final VideoInference inference;
+
+  private LoadedModel(Graph graph, Session session, ModelConfig config, Checkpoints.Checkpoint checkpoint, VideoInference inference) {
+    this.graph = graph;
+    this.session = session;
+    this.config = config;
+    this.checkpoint = checkpoint;
+    this.inference = inference;
+  }
+
+  /** Loads a run folder (its newest checkpoint), a checkpoint folder or a shipped model folder. */
+  public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads) throws IOException {
+    Checkpoints.Checkpoint cp = Checkpoints.resolve(runOrCheckpoint);
+    ModelConfig config = cp.config();
+    Graph g = new Graph();
+    try {
+      InferenceGraph ig = InferenceGraph.build(g, config);
+      Session s = new Session(g, Devices.sessionConfig(useGpu && Devices.gpuAvailable(), threads, 0));
+      try {
+        s.restore(cp.prefix());
+      } catch (RuntimeException e) {
+        s.close();
+        throw new IOException("cannot restore " + cp.dir() + " into a " + config.mode().label() + " model: " + e.getMessage(), e);
+      }
+      return new LoadedModel(g, s, config, cp, new VideoInference(s, ig));
+    } catch (IOException | RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  /** The model's configuration. */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** Where it was loaded from. */
+  public Checkpoints.Checkpoint checkpoint() {
+    return checkpoint;
+  }
+
+  /** Runs the model. */
+  public VideoInference inference() {
+    return inference;
+  }
+
+  /** The session holding the weights. */
+  public Session session() {
+    return session;
+  }
+
+  /** The graph. */
+  public Graph graph() {
+    return graph;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

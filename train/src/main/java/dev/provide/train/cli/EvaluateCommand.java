@@ -1,0 +1,101 @@
+package dev.provide.train.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.provide.train.Evaluator;
+import dev.provide.train.LoadedModel;
+import dev.provide.train.data.ClipFiles;
+import dev.provide.train.data.ClipRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code provide evaluate}: the paper's table for a trained model. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Score a trained model on full sequences: ARI, F-ARI and MSE over the first L frames for each",
+      "evaluated length L (the paper's table). Prints the table and writes metrics.json and metrics.md."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--checkpoint", required = true, description = "A run folder (its newest checkpoint), a checkpoint folder or a model folder.")
+  Path checkpoint;
+
+  @Option(names = "--data", required = true, description = "Clip file with ground truth.")
+  Path data;
+
+  @Option(names = "--lengths", defaultValue = "10,20,30,40", split = ",", description = "Evaluated lengths. Default: ${DEFAULT-VALUE}.")
+  List<Integer> lengths;
+
+  @Option(names = "--count", defaultValue = "100", description = "Sequences to evaluate (the first N). Default: ${DEFAULT-VALUE}.")
+  int count;
+
+  @Option(names = "--batch", defaultValue = "10", description = "Sequences per batch. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--out", description = "Folder for metrics.json and metrics.md.")
+  Path out;
+
+  @Option(names = "--threads", defaultValue = "0", description = "TensorFlow intra-op threads (0 = all cores).")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    List<ClipRecord> clips = ClipFiles.read(data, count);
+    try (LoadedModel model = LoadedModel.open(checkpoint, false, threads)) {
+      int size = model.config().imageSize();
+      if (clips.get(0).height() != size) {
+        throw new IllegalArgumentException("the model takes " + size + "x" + size + " frames; " + data + " has "
+            + clips.get(0).height() + "x" + clips.get(0).width());
+      }
+      Evaluator evaluator = new Evaluator(model, batch, seed);
+      Map<Integer, Evaluator.Scores> results;
+      long start = System.nanoTime();
+      try (ProgressBar bar = Progress.bar("Evaluating", clips.size(), "seq")) {
+        results = evaluator.evaluate(clips, lengths, bar::stepTo);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      String title = model.config().mode().label() + " on " + clips.size() + " sequences";
+      String table = Evaluator.markdown(results, title);
+      System.out.print(table);
+      System.out.printf("(%s, checkpoint %s, %.1f s)%n", data, model.checkpoint().dir(), seconds);
+      if (out != null) {
+        Files.createDirectories(out);
+        Map<String, Object> json = new LinkedHashMap<>();
+        results.forEach((l, s) -> {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("ari", s.ari());
+          row.put("f_ari", s.foregroundAri());
+          row.put("mse", s.mse());
+          row.put("frames_scored", s.frames());
+          json.put(String.valueOf(l), row);
+        });
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("checkpoint", model.checkpoint().dir().toString());
+        meta.put("step", model.checkpoint().step());
+        meta.put("mode", model.config().mode().label());
+        meta.put("data", data.toString());
+        meta.put("sequences", clips.size());
+        meta.put("seed", seed);
+        meta.put("lengths", new ArrayList<>(lengths));
+        json.put("meta", meta);
+        Files.writeString(out.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("metrics.md"), table, StandardCharsets.UTF_8);
+        System.out.println("wrote " + out.resolve("metrics.json") + " and metrics.md");
+      }
+    }
+    return 0;
+  }
+}
