@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "Generate, import, inspect and show video data sets (TFRecord clip files).",
     subcommands = {
       DataGenerateCommand.class,
+      DataImportCommand.class,
       DataInspectCommand.class,
       DataShowCommand.class,
       CommandLine.HelpCommand.class

@@ -1,0 +1,95 @@
+package dev.provide.train.data.importers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.train.data.ClipRecord;
+import dev.provide.train.data.Palette;
+import dev.provide.train.data.Variant;
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RnemImporterTest {
+  @TempDir Path dir;
+  private static final int F = 3, N = 4, H = 5, W = 6;
+
+  /** id of ball at (frame t, sequence n, pixel i, j): a simple pattern with 0 = background. */
+  private static int id(int t, int n, int i, int j) {
+    return (i + j + t + n) % 3;
+  }
+
+  /** An R-NEM-layout file written with jhdf. */
+  private Path rnemFile() {
+    float[][][][][] features = new float[F][N][H][W][1];
+    float[][][][][] groups = new float[F][N][H][W][1];
+    for (int t = 0; t < F; t++)
+      for (int n = 0; n < N; n++)
+        for (int i = 0; i < H; i++)
+          for (int j = 0; j < W; j++) {
+            int g = id(t, n, i, j);
+            groups[t][n][i][j][0] = g;
+            features[t][n][i][j][0] = g > 0 ? 1f : 0f;
+          }
+    Path f = dir.resolve("balls.h5");
+    try (WritableHdfFile h5 = HdfFile.write(f)) {
+      for (String split : new String[] {"training", "test"}) {
+        WritableGroup g = h5.putGroup(split);
+        g.putDataset("features", features);
+        g.putDataset("groups", groups);
+      }
+    }
+    return f;
+  }
+
+  @Test
+  void importsBinaryAndColourSequencesOneAtATime() throws IOException {
+    Path f = rnemFile();
+    List<ClipRecord> binary = new ArrayList<>();
+    assertEquals(N, RnemImporter.importSplit(f, "test", Variant.BINARY, 100, binary::add));
+    List<ClipRecord> colour = new ArrayList<>();
+    assertEquals(2, RnemImporter.importSplit(f, "training", Variant.COLOUR, 2, colour::add));
+    for (int n = 0; n < N; n++) {
+      ClipRecord c = binary.get(n);
+      assertEquals(F, c.numFrames());
+      assertEquals(H, c.height());
+      assertEquals(W, c.width());
+      assertEquals(1, c.channels());
+      for (int t = 0; t < F; t++)
+        for (int i = 0; i < H; i++)
+          for (int j = 0; j < W; j++) {
+            int p = (t * H + i) * W + j;
+            int g = id(t, n, i, j);
+            assertEquals(g, c.ids()[p]);
+            assertEquals(g > 0 ? 255 : 0, c.frames()[p] & 0xff);
+            if (n < 2) {
+              int[] rgb = g == 0 ? new int[] {0, 0, 0} : Palette.ballColour(Variant.COLOUR, g);
+              for (int ch = 0; ch < 3; ch++) {
+                assertEquals(rgb[ch], colour.get(n).frames()[p * 3 + ch] & 0xff);
+              }
+            }
+          }
+      assertEquals(2, c.numObjects());
+    }
+  }
+
+  @Test
+  void clearErrorsForWrongFilesAndSplits() throws IOException {
+    Path f = rnemFile();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RnemImporter.importSplit(f, "validation", Variant.BINARY, 1, c -> {}));
+    assertTrue(e.getMessage().contains("validation"), e.getMessage());
+    Path notH5 = dir.resolve("x.h5");
+    Files.writeString(notH5, "not hdf5");
+    assertThrows(IOException.class, () -> RnemImporter.importSplit(notH5, "test", Variant.BINARY, 1, c -> {}));
+    assertThrows(IllegalArgumentException.class, () -> RnemImporter.importSplit(f, "test", Variant.CURTAIN, 1, c -> {}));
+  }
+}
