@@ -141,7 +141,8 @@ public final class Trainer {
         } else {
           s.initialize();
         }
-        ClipBatches batches = new ClipBatches(train, options.clipFrames(), options.batchSize(), options.seed() * 1_000_003L + step);
+        ClipBatches batches = new ClipBatches(train, options.clipFrames(), options.batchSize(), options.seed());
+        batches.skipTo(step);
         ClipBatches.Batch valBatch = validationBatch();
         Outcome outcome = Outcome.FINISHED;
         String message = "";

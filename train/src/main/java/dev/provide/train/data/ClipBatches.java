@@ -9,6 +9,9 @@ import java.util.SplittableRandom;
  *
  * <p>For training, {@link #next()} draws random windows of n consecutive frames: every epoch
  * visits the clips in a new order (shuffled with the seed) and takes one random window of each.
+ * Window number g (counting from the first batch) is a pure function of the seed and g, so a
+ * resumed run that {@link #skipTo skips} to its step sees exactly the batches of an uninterrupted
+ * one.
  * For evaluation, {@link #sequences} takes the first n frames of consecutive clips.
  */
 public final class ClipBatches {
@@ -35,9 +38,10 @@ public final class ClipBatches {
   private final List<ClipRecord> clips;
   private final int window;
   private final int batchSize;
-  private final SplittableRandom rnd;
+  private final long seed;
   private final int[] order;
-  private int cursor;
+  private long epoch = -1;
+  private long nextWindow;
 
   /**
    * @param clips the training clips, all of one frame size and at least {@code window} frames
@@ -66,12 +70,16 @@ public final class ClipBatches {
     this.clips = clips;
     this.window = window;
     this.batchSize = batchSize;
-    this.rnd = new SplittableRandom(seed);
+    this.seed = seed;
     this.order = new int[clips.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
+  }
+
+  /** Makes the next batch the {@code batchIndex}-th (0-based) of the stream. */
+  public void skipTo(long batchIndex) {
+    if (batchIndex < 0) {
+      throw new IllegalArgumentException("batch index must be >= 0");
     }
-    this.cursor = order.length; // shuffle on first use
+    nextWindow = batchIndex * batchSize;
   }
 
   /** The next training batch of random windows. */
@@ -81,24 +89,31 @@ public final class ClipBatches {
     float[] frames = new float[batchSize * window * h * w * 3];
     int[] ids = new int[batchSize * window * h * w];
     for (int b = 0; b < batchSize; b++) {
-      if (cursor == order.length) {
-        shuffle();
+      long g = nextWindow++;
+      long e = g / order.length;
+      if (e != epoch) {
+        shuffle(e);
       }
-      ClipRecord c = clips.get(order[cursor++]);
-      int start = rnd.nextInt(c.numFrames() - window + 1);
+      ClipRecord c = clips.get(order[(int) (g % order.length)]);
+      int start = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + g).nextInt(c.numFrames() - window + 1);
       copy(c, start, window, frames, ids, b);
     }
     return new Batch(frames, ids, batchSize, window, h, w);
   }
 
-  private void shuffle() {
+  /** The visiting order of epoch {@code e}: a Fisher-Yates shuffle seeded by (seed, e). */
+  private void shuffle(long e) {
+    SplittableRandom rnd = new SplittableRandom(seed ^ (e * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL));
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
     for (int i = order.length - 1; i > 0; i--) {
       int j = rnd.nextInt(i + 1);
       int t = order[i];
       order[i] = order[j];
       order[j] = t;
     }
-    cursor = 0;
+    epoch = e;
   }
 
   /**

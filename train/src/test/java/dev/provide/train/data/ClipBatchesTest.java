@@ -71,6 +71,23 @@ class ClipBatchesTest {
   }
 
   @Test
+  void skippingReproducesTheStream() {
+    List<ClipRecord> clips = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      clips.add(tagged(i, 9, 1));
+    }
+    ClipBatches straight = new ClipBatches(clips, 3, 2, 9);
+    for (int i = 0; i < 4; i++) {
+      straight.next();
+    }
+    ClipBatches skipped = new ClipBatches(clips, 3, 2, 9);
+    skipped.skipTo(4);
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(straight.next().frames(), skipped.next().frames());
+    }
+  }
+
+  @Test
   void sequencesTakeTheFirstFrames() {
     List<ClipRecord> clips = List.of(tagged(0, 6, 3), tagged(1, 6, 3));
     ClipBatches.Batch b = ClipBatches.sequences(clips, 1, 1, 6);

@@ -1,0 +1,52 @@
+package dev.provide.train;
+
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.TrainingGraph;
+import dev.provide.train.data.BallsGenerator;
+import dev.provide.train.data.BallsSimulator;
+import dev.provide.train.data.ClipRecord;
+import dev.provide.train.data.Variant;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tiny models and data sets that train in seconds. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  /** An 8 x 8 model with 3 slots. */
+  public static ModelConfig tinyConfig() {
+    return ModelConfig.cpu()
+        .withImageSize(8)
+        .withSlots(3)
+        .withSizes(4, 8)
+        .withSchedule(3, 2)
+        .withDecoder(new ModelConfig.Decoder(8, 1, 8, 1, 1))
+        .withRefinement(new ModelConfig.Refinement(1, 4, 3, 2, 1, 8, false));
+  }
+
+  /** Binary balls at 8 x 8. */
+  public static List<ClipRecord> balls(int count, int frames, long seed) {
+    BallsGenerator g = new BallsGenerator(new BallsGenerator.Settings(2, 2, Variant.BINARY, frames, 8, true,
+        new BallsSimulator.Physics(0.15, 1, 2, 0.05, 0.1, 4), seed));
+    List<ClipRecord> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(g.sequence(i));
+    }
+    return out;
+  }
+
+  public static Trainer.Options options(long steps, double lr) {
+    return new Trainer.Options(2, 3, steps, 0, new TrainingGraph.Optimization(lr, 5), 0, 1, 1000, 2, 2, 3, false, 0, 0);
+  }
+
+  public static Provenance provenance() {
+    return new Provenance("test-data", "test-val", 3, 0, 0, "test", "2.18.0", 2, 3, 1e-3, 0, "");
+  }
+
+  public static Trainer trainer(Path run, long steps, double lr) {
+    return new Trainer(tinyConfig(), options(steps, lr), run, balls(6, 5, 1), balls(2, 5, 2), provenance(),
+        new PrintStream(PrintStream.nullOutputStream()));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.provide.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.ops.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+
+class TrainerTest {
+  @TempDir Path dir;
+
+  @Test
+  void trainsCheckpointsKeepsTheNewestAndWritesEvents() throws Exception {
+    Path run = dir.resolve("run");
+    Trainer.Result r = Fixtures.trainer(run, 7, 1e-3).run(false);
+    assertEquals(Trainer.Outcome.FINISHED, r.outcome());
+    assertEquals(7, r.step());
+    List<Checkpoints.Checkpoint> all = Checkpoints.list(run);
+    // every 2 steps and at the end, keep 2: steps 6 and 7
+    assertEquals(List.of(6L, 7L), all.stream().map(Checkpoints.Checkpoint::step).toList());
+    assertEquals(Fixtures.tinyConfig().withSeed(Fixtures.tinyConfig().seed()), all.get(1).config());
+    assertEquals(7, all.get(1).provenance().step());
+    assertTrue(Files.readString(run.resolve("metrics.csv")).contains("validation/f_ari"));
+    try (var files = Files.list(run)) {
+      assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")));
+    }
+    try (var files = Files.list(run.resolve(Checkpoints.FOLDER))) {
+      assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no partial checkpoint folders left");
+    }
+  }
+
+  @Test
+  void resumeContinuesTheStepCountAndOptimizerStateExactly() throws Exception {
+    // 4 steps straight vs 2 steps, then resume for 2 more: the same weights.
+    Path straight = dir.resolve("straight"), split = dir.resolve("split");
+    Fixtures.trainer(straight, 4, 1e-3).run(false);
+    Fixtures.trainer(split, 2, 1e-3).run(false);
+    Trainer.Result resumed = Fixtures.trainer(split, 4, 1e-3).run(true);
+    assertEquals(4, resumed.step());
+    assertArrayEquals(weights(Checkpoints.latest(straight).orElseThrow()), weights(Checkpoints.latest(split).orElseThrow()));
+  }
+
+  /** All model weights of a checkpoint, concatenated in graph order. */
+  private static float[] weights(Checkpoints.Checkpoint c) throws Exception {
+    try (Graph g = new Graph()) {
+      dev.provide.graph.TrainingGraph t = dev.provide.graph.TrainingGraph.build(g, c.config(), 3, null);
+      try (Session s = new Session(g)) {
+        s.restore(c.prefix());
+        Session.Runner r = s.runner();
+        t.variables.forEach(r::fetch);
+        try (Result res = r.run()) {
+          java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+          float[] all = new float[0];
+          for (int i = 0; i < t.variables.size(); i++) {
+            float[] v = Tensors.toFloats((TFloat32) res.get(i));
+            float[] next = java.util.Arrays.copyOf(all, all.length + v.length);
+            System.arraycopy(v, 0, next, all.length, v.length);
+            all = next;
+          }
+          return all;
+        }
+      }
+    }
+  }
+
+  @Test
+  void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
+    Path run = dir.resolve("nan");
+    Fixtures.trainer(run, 2, 1e-3).run(false);
+    // An absurd learning rate blows the weights up within a step or two.
+    Trainer.Result r = Fixtures.trainer(run, 50, 1e25).run(true);
+    assertEquals(Trainer.Outcome.NOT_FINITE, r.outcome());
+    assertTrue(r.message().contains("step"), r.message());
+    assertNotNull(r.lastCheckpoint());
+    assertEquals(2, Checkpoints.latest(run).orElseThrow().step(), "no checkpoint of the broken weights");
+  }
+}
