@@ -1,5 +1,6 @@
 package dev.provide.train;
 
+import dev.provide.graph.LoadedModel;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;

@@ -1,5 +1,7 @@
 package dev.provide.train;
 
+import dev.provide.graph.Checkpoints;
+import dev.provide.graph.Provenance;
 import dev.provide.graph.Devices;
 import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;

@@ -1,5 +1,6 @@
 package dev.provide.train;
 
+import dev.provide.graph.Provenance;
 import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.train.data.BallsGenerator;

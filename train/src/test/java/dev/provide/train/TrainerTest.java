@@ -1,5 +1,6 @@
 package dev.provide.train;
 
+import dev.provide.graph.Checkpoints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

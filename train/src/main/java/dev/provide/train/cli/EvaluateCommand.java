@@ -2,7 +2,7 @@ package dev.provide.train.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.provide.train.Evaluator;
-import dev.provide.train.LoadedModel;
+import dev.provide.graph.LoadedModel;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
 import java.nio.charset.StandardCharsets;

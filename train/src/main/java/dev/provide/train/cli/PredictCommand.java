@@ -1,7 +1,7 @@
 package dev.provide.train.cli;
 
 import dev.provide.graph.VideoInference;
-import dev.provide.train.LoadedModel;
+import dev.provide.graph.LoadedModel;
 import dev.provide.train.Predictor;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;

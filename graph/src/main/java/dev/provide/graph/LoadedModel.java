@@ -1,9 +1,5 @@
-package dev.provide.train;
+package dev.provide.graph;
 
-import dev.provide.graph.Devices;
-import dev.provide.graph.InferenceGraph;
-import dev.provide.graph.ModelConfig;
-import dev.provide.graph.VideoInference;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tensorflow.Graph;

@@ -1,4 +1,4 @@
-package dev.provide.train;
+package dev.provide.graph;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

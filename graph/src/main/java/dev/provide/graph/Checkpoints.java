@@ -1,7 +1,5 @@
-package dev.provide.train;
+package dev.provide.graph;
 
-import dev.provide.graph.ConfigJson;
-import dev.provide.graph.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
