@@ -1,0 +1,53 @@
+package dev.provide.export;
+
+import dev.provide.graph.LoadedModel;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.VideoInference;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A checkpoint restored into the frame-by-frame inference graph. */
+final class CheckpointBackend implements Backend {
+  private final LoadedModel model;
+  private final VideoInference inference;
+
+  CheckpointBackend(Path checkpoint) throws IOException {
+    this.model = LoadedModel.open(checkpoint, false, 0);
+    this.inference = model.inference();
+  }
+
+  @Override
+  public ModelConfig config() {
+    return model.config();
+  }
+
+  @Override
+  public State initial(int batch) {
+    return from(inference.initialState(batch));
+  }
+
+  @Override
+  public Frame step(State state, float[] frame) {
+    VideoInference.FrameResult r = inference.step(to(state), frame, ServingGraph.SEED, 1f);
+    return new Frame(r.masks(), r.means(), r.reconstruction(), r.segmentation(), r.latents(), from(r.next()));
+  }
+
+  @Override
+  public Frame predict(State state) {
+    VideoInference.Clip c = inference.predict(to(state), 1);
+    return new Frame(c.masks(), c.means(), c.reconstruction(), c.segmentation(), new float[0], from(c.last()));
+  }
+
+  private static State from(VideoInference.State s) {
+    return new State(s.h(), s.c(), s.lambda(), s.batch(), s.nextFrame());
+  }
+
+  private static VideoInference.State to(State s) {
+    return new VideoInference.State(s.h(), s.c(), s.lambda(), s.batch(), s.nextFrame());
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.provide.export;
+
+import dev.provide.graph.Checkpoints;
+import dev.provide.graph.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+
+/**
+ * Exports a checkpoint as a SavedModel in TensorFlow Serving's layout {@code BASE/VERSION/}
+ * ({@code saved_model.pb}, {@code variables/}, and the model's {@code config.json} and
+ * {@code provenance.json} under {@code assets.extra/}), tag {@code serve}, from the lean
+ * {@link ServingGraph}. Written to a temporary folder and renamed, so TensorFlow Serving, which
+ * watches BASE for new versions, never sees a half-written one.
+ */
+public final class SavedModelExporter {
+  /** The tag TensorFlow Serving loads. */
+  public static final String TAG = "serve";
+
+  private SavedModelExporter() {}
+
+  /**
+   * Exports.
+   *
+   * @param base the model's base folder (TensorFlow Serving's {@code model_base_path})
+   * @param version the version number (a new sub-folder; must not exist)
+   * @param frames frames of the {@code serving_default} and {@code predict} signatures
+   * @param future frames {@code predict} returns
+   * @return the version folder
+   */
+  public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future) throws IOException {
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be >= 1 (TensorFlow Serving loads numbered folders), got " + version);
+    }
+    Path target = base.resolve(Long.toString(version));
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException(target + " exists; choose another --version");
+    }
+    ModelConfig config = checkpoint.config();
+    Files.createDirectories(base);
+    Path tmp = Files.createTempDirectory(base, "." + version + ".");
+    try (Graph g = new Graph()) {
+      ServingGraph serving = ServingGraph.build(g, config, frames, future);
+      try (Session s = new Session(g)) {
+        s.restore(checkpoint.prefix());
+        Path out = tmp.resolve("model");
+        SavedModelBundle.exporter(out.toString())
+            .withTags(TAG)
+            .withSession(s)
+            .withSignatures(serving.signatures.toArray(new Signature[0]))
+            .export();
+        Path extra = out.resolve("assets.extra");
+        Files.createDirectories(extra);
+        Files.copy(checkpoint.dir().resolve(Checkpoints.CONFIG), extra.resolve(Checkpoints.CONFIG));
+        Path provenance = checkpoint.dir().resolve(Checkpoints.PROVENANCE);
+        if (Files.exists(provenance)) {
+          Files.copy(provenance, extra.resolve(Checkpoints.PROVENANCE));
+        }
+        Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return target;
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package dev.provide.export;
+
+import dev.provide.graph.Model;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.Mode;
+import dev.provide.graph.TrainingGraph;
+import dev.provide.graph.Unroller;
+import dev.provide.ops.Lstm2dCell;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Squeeze;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The lean graph a SavedModel is exported from (no loss, no optimiser), with five signatures, all
+ * with method name {@code tensorflow/serving/predict}:
+ *
+ * <ul>
+ *   <li>{@code serving_default} (decompose): {@code video} [batch, F, H, W, 3] -> {@code masks}
+ *       [batch, F, K, H, W], {@code means} [batch, F, K, H, W, 3], {@code reconstruction} [batch,
+ *       F, H, W, 3], {@code latents} [batch, F, K, D], {@code segmentation} int32 [batch, F, H, W];
+ *   <li>{@code predict}: {@code video} [batch, F, H, W, 3] -> the next P frames: {@code
+ *       future_frames} [batch, P, H, W, 3], {@code future_masks} [batch, P, K, H, W], {@code
+ *       future_means} [batch, P, K, H, W, 3];
+ *   <li>{@code step} (online decomposition): {@code frame} [batch, H, W, 3], {@code frame_index}
+ *       int64 scalar, {@code state_h}, {@code state_c} [batch, K, L], {@code state_lambda} [batch,
+ *       K, 2D] -> the frame's {@code masks}, {@code means}, {@code reconstruction}, {@code latents},
+ *       {@code segmentation} and {@code next_state_h}, {@code next_state_c}, {@code
+ *       next_state_lambda}; the refinement schedule is chosen from {@code frame_index} in the graph;
+ *   <li>{@code predict_step}: the state -> one predicted frame ({@code frame}, {@code masks},
+ *       {@code means}, {@code segmentation}) and the next state;
+ *   <li>{@code initial_state}: {@code batch_size} int32 scalar -> the state before frame 0.
+ * </ul>
+ *
+ * F and P are fixed when the graph is built (the graph is unrolled); {@code step} serves any
+ * length. The noise of frame t uses the seed (1, (t + 1) * 1000), as {@code provide evaluate}
+ * does with its default seed, so served results equal the command line's.
+ */
+public final class ServingGraph {
+  /** The noise seed base of served results. */
+  public static final long SEED = 1;
+  /** Method name TensorFlow Serving's Predict API expects. */
+  public static final String PREDICT_METHOD = "tensorflow/serving/predict";
+
+  /** The signatures, in export order. */
+  public final List<Signature> signatures;
+  /** The signatures by key. */
+  public final Map<String, Signature> byKey;
+
+  private ServingGraph(List<Signature> signatures) {
+    this.signatures = signatures;
+    this.byKey = new LinkedHashMap<>();
+    signatures.forEach(s -> byKey.put(s.key(), s));
+  }
+
+  /**
+   * Builds the serving graph in {@code g}.
+   *
+   * @param frames F, frames of {@code serving_default} and {@code predict}
+   * @param future P, frames {@code predict} returns
+   */
+  public static ServingGraph build(Graph g, ModelConfig c, int frames, int future) {
+    if (frames < 1 || future < 1) {
+      throw new IllegalArgumentException("frames and future must be >= 1");
+    }
+    Ops tf = Ops.create(g);
+    Model model = Model.create(tf, c);
+    Unroller u = new Unroller(model);
+    Unroller.Controls controls = new Unroller.Controls(tf.constant((float) c.loss().kl()), tf.constant(1f));
+    int s = c.imageSize(), k = c.slots(), l = c.lstmSize(), d = c.latentSize();
+    List<Signature> sigs = new ArrayList<>();
+
+    // serving_default and predict: a clip unrolled over F frames, then P predicted frames.
+    Ops clip = tf.withSubScope("clip");
+    Placeholder<TFloat32> video = clip.withName("video").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, frames, s, s, 3)));
+    List<Operand<TFloat32>> x = new ArrayList<>(clip.unstack(video, (long) frames, Unstack.axis(1L)).output());
+    Unroller.Carried carried = u.initial(clip, x.get(0));
+    Operand<TInt64> first = clip.constant(new long[] {SEED, 0});
+    List<Unroller.Frame> out = new ArrayList<>();
+    for (int t = 0; t < frames; t++) {
+      Operand<TInt64> seed = clip.constant(new long[] {SEED, (t + 1) * TrainingGraph.FRAME_SEED_STRIDE});
+      Unroller.Frame f = u.frame(clip.withSubScope("frame" + t), x.get(t), c.stepsForFrame(t), carried, seed, first, controls);
+      out.add(f);
+      carried = f.carried();
+    }
+    sigs.add(Signature.builder().key(Signature.DEFAULT_KEY).methodName(PREDICT_METHOD)
+        .input("video", video)
+        .output("masks", stack(clip, out, f -> squeezeLast(clip, f.masks())))
+        .output("means", stack(clip, out, Unroller.Frame::means))
+        .output("reconstruction", stack(clip, out, Unroller.Frame::reconstruction))
+        .output("latents", stack(clip, out, Unroller.Frame::latentMean))
+        .output("segmentation", stack(clip, out, f -> clip.math.argMax(squeezeLast(clip, f.masks()), clip.constant(1), TInt32.class)))
+        .build());
+    List<Unroller.Frame> predicted = new ArrayList<>();
+    Ops pred = tf.withSubScope("future");
+    for (int t = 0; t < future; t++) {
+      Unroller.Frame f = u.predictFrame(pred.withSubScope("frame" + t), carried);
+      predicted.add(f);
+      carried = f.carried();
+    }
+    sigs.add(Signature.builder().key("predict").methodName(PREDICT_METHOD)
+        .input("video", video)
+        .output("future_frames", stack(pred, predicted, Unroller.Frame::reconstruction))
+        .output("future_masks", stack(pred, predicted, f -> squeezeLast(pred, f.masks())))
+        .output("future_means", stack(pred, predicted, Unroller.Frame::means))
+        .build());
+
+    // step, predict_step and initial_state: one frame of a stream, with its state.
+    Ops st = tf.withSubScope("stream");
+    Placeholder<TFloat32> frame = st.withName("frame").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, s, s, 3)));
+    Placeholder<TInt64> index = st.withName("frame_index").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    Placeholder<TFloat32> h = st.withName("state_h").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, l)));
+    Placeholder<TFloat32> cc = st.withName("state_c").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, l)));
+    Placeholder<TFloat32> lam = st.withName("state_lambda").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, 2L * d)));
+    Operand<TInt64> frameSeed =
+        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(index, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
+    Operand<TInt64> steps = stepsForFrame(st, c, index);
+    TreeSet<Integer> counts = new TreeSet<>();
+    for (int t = 0; t <= c.refinementSteps(); t++) {
+      counts.add(c.stepsForFrame(t));
+    }
+    Map<String, List<Operand<TFloat32>>> branches = new LinkedHashMap<>();
+    List<Operand<TInt32>> segmentations = new ArrayList<>();
+    for (int n : counts) {
+      Ops b = st.withSubScope("steps" + n);
+      Operand<TBool> taken = b.math.equal(steps, b.constant((long) n));
+      Operand<TFloat32> bf = b.switchCond(frame, taken).outputTrue();
+      Unroller.Carried in = new Unroller.Carried(
+          new Lstm2dCell.State(rows(b, b.switchCond(h, taken).outputTrue(), l), rows(b, b.switchCond(cc, taken).outputTrue(), l)),
+          rows(b, b.switchCond(lam, taken).outputTrue(), 2 * d));
+      Operand<TInt64> bs = b.switchCond(frameSeed, taken).outputTrue();
+      Unroller.Frame f = u.frame(b, bf, n, in, bs, b.switchCond(st.constant(new long[] {SEED, 0}), taken).outputTrue(), controls);
+      Operand<TFloat32> masks = squeezeLast(b, f.masks());
+      add(branches, "masks", masks);
+      add(branches, "means", f.means());
+      add(branches, "reconstruction", f.reconstruction());
+      add(branches, "latents", f.latentMean());
+      add(branches, "next_state_h", perSlot(b, f.carried().temporal().h(), k, l));
+      add(branches, "next_state_c", perSlot(b, f.carried().temporal().c(), k, l));
+      add(branches, "next_state_lambda", perSlot(b, f.carried().lambda(), k, 2 * d));
+      segmentations.add(b.math.argMax(masks, b.constant(1), TInt32.class));
+    }
+    Signature.Builder step = Signature.builder().key("step").methodName(PREDICT_METHOD)
+        .input("frame", frame).input("frame_index", index).input("state_h", h).input("state_c", cc).input("state_lambda", lam);
+    branches.forEach((name, ops) -> step.output(name, merge(st, ops)));
+    step.output("segmentation", merge(st, segmentations));
+    sigs.add(step.build());
+
+    Ops ps = tf.withSubScope("predict_step");
+    Unroller.Frame next = u.predictFrame(ps, new Unroller.Carried(new Lstm2dCell.State(rows(ps, h, l), rows(ps, cc, l)), rows(ps, lam, 2 * d)));
+    sigs.add(Signature.builder().key("predict_step").methodName(PREDICT_METHOD)
+        .input("state_h", h).input("state_c", cc).input("state_lambda", lam)
+        .output("frame", next.reconstruction())
+        .output("masks", squeezeLast(ps, next.masks()))
+        .output("means", next.means())
+        .output("segmentation", ps.math.argMax(squeezeLast(ps, next.masks()), ps.constant(1), TInt32.class))
+        .output("next_state_h", perSlot(ps, next.carried().temporal().h(), k, l))
+        .output("next_state_c", perSlot(ps, next.carried().temporal().c(), k, l))
+        .output("next_state_lambda", perSlot(ps, next.carried().lambda(), k, 2 * d))
+        .build());
+
+    Ops is = tf.withSubScope("initial_state");
+    Placeholder<TInt32> batch = is.withName("batch_size").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+    Operand<TFloat32> zeros = is.zeros(is.stack(List.of(batch, is.constant(k), is.constant(l))), TFloat32.class);
+    Operand<TFloat32> lambda0 = is.tile(is.reshape(model.lambda0(), is.constant(new int[] {1, 1, 2 * d})),
+        is.stack(List.of(batch, is.constant(k), is.constant(1))));
+    sigs.add(Signature.builder().key("initial_state").methodName(PREDICT_METHOD)
+        .input("batch_size", batch)
+        .output("state_h", is.identity(zeros)).output("state_c", is.identity(zeros)).output("state_lambda", lambda0)
+        .build());
+    return new ServingGraph(sigs);
+  }
+
+  /** The number of refinement steps of frame {@code t}, in the graph (ModelConfig#stepsForFrame). */
+  private static Operand<TInt64> stepsForFrame(Ops tf, ModelConfig c, Operand<TInt64> t) {
+    long r = c.refinementSteps(), floor = c.scheduleFloor();
+    if (c.mode() == Mode.SEQ_IODINE) {
+      return tf.select(tf.math.equal(t, tf.constant(0L)), tf.constant(r), tf.constant(floor));
+    }
+    if (!c.temporal().decreasingSchedule()) {
+      return tf.constant(r);
+    }
+    return tf.math.maximum(tf.constant(floor), tf.math.sub(tf.constant(r), t));
+  }
+
+  private static <T extends TType> Operand<T> merge(Ops tf, List<Operand<T>> alternatives) {
+    return tf.identity(tf.merge(alternatives).output());
+  }
+
+  private static void add(Map<String, List<Operand<TFloat32>>> m, String name, Operand<TFloat32> op) {
+    m.computeIfAbsent(name, n -> new ArrayList<>()).add(op);
+  }
+
+  private static <T extends TType> Operand<T> stack(Ops tf, List<Unroller.Frame> frames, java.util.function.Function<Unroller.Frame, Operand<T>> f) {
+    List<Operand<T>> parts = new ArrayList<>();
+    frames.forEach(fr -> parts.add(f.apply(fr)));
+    return tf.stack(parts, Stack.axis(1L));
+  }
+
+  private static Operand<TFloat32> squeezeLast(Ops tf, Operand<TFloat32> masks) {
+    return tf.squeeze(masks, Squeeze.axis(List.of(4L))); // [B, K, H, W, 1] -> [B, K, H, W]
+  }
+
+  private static Operand<TFloat32> rows(Ops tf, Operand<TFloat32> x, int width) {
+    return tf.reshape(x, tf.constant(new int[] {-1, width})); // [B, K, X] -> [B * K, X]
+  }
+
+  private static Operand<TFloat32> perSlot(Ops tf, Operand<TFloat32> x, int k, int width) {
+    return tf.reshape(x, tf.constant(new int[] {-1, k, width})); // [B * K, X] -> [B, K, X]
+  }
+}

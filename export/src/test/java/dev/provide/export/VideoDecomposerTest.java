@@ -1,0 +1,130 @@
+package dev.provide.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.graph.Checkpoints;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VideoDecomposerTest {
+  @TempDir static Path dir;
+  static Checkpoints.Checkpoint checkpoint;
+  static Path savedModel;
+
+  @BeforeAll
+  static void export() throws IOException {
+    checkpoint = TinyModel.checkpoint(dir.resolve("model"));
+    savedModel = SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("tiny"), 3, 5, 3);
+  }
+
+  private static void assertClose(float[] a, float[] b, String what) {
+    assertEquals(a.length, b.length, what);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-5, what + " entry " + i);
+    }
+  }
+
+  @Test
+  void checkpointAndSavedModelGiveTheSameDecompositionAndPrediction() throws IOException {
+    float[] video = TinyModel.video(5, 1);
+    try (VideoDecomposer a = VideoDecomposer.open(checkpoint.dir());
+        VideoDecomposer b = VideoDecomposer.open(savedModel);
+        VideoDecomposer base = VideoDecomposer.open(savedModel.getParent())) {
+      assertTrue(b.source().startsWith("SavedModel"), b.source());
+      assertTrue(base.source().endsWith("3"), "the base folder opens its highest version: " + base.source());
+      Decomposition da = a.decompose(video, 5), db = b.decompose(video, 5);
+      assertClose(da.masks(), db.masks(), "masks");
+      assertClose(da.reconstruction(), db.reconstruction(), "reconstruction");
+      assertClose(da.latents(), db.latents(), "latents");
+      assertArrayEquals(da.segmentation(), db.segmentation());
+      Decomposition pa = a.predict(video, 5, 3), pb = b.predict(video, 5, 3);
+      assertEquals(3, pa.frames());
+      assertClose(pa.reconstruction(), pb.reconstruction(), "predicted frames");
+      assertClose(pa.masks(), pb.masks(), "predicted masks");
+    }
+  }
+
+  @Test
+  void streamEqualsWholeClipAndAccessorsIndexTheArrays() throws IOException {
+    float[] video = TinyModel.video(4, 2);
+    try (VideoDecomposer m = VideoDecomposer.open(checkpoint.dir())) {
+      Decomposition whole = m.decompose(video, 4);
+      VideoDecomposer.Stream s = m.stream();
+      int p = 8 * 8 * 3;
+      for (int t = 0; t < 4; t++) {
+        Decomposition one = s.next(java.util.Arrays.copyOfRange(video, t * p, (t + 1) * p));
+        assertEquals(whole.mask(t, 1, 3, 4), one.mask(0, 1, 3, 4));
+        assertEquals(whole.segment(t, 5, 6), one.segment(0, 5, 6));
+        assertArrayEquals(whole.latent(t, 2), one.latent(0, 2));
+      }
+      assertEquals(4, s.position());
+      float sum = 0;
+      for (int k = 0; k < 3; k++) {
+        sum += whole.mask(2, k, 1, 1);
+      }
+      assertEquals(1f, sum, 1e-5);
+    }
+  }
+
+  @Test
+  void bytesFromClipsDecomposeLikeFloats() throws IOException {
+    byte[] grey = new byte[2 * 8 * 8];
+    float[] rgb = new float[2 * 8 * 8 * 3];
+    for (int i = 0; i < grey.length; i++) {
+      grey[i] = (byte) (i % 3 == 0 ? 255 : 0);
+      for (int c = 0; c < 3; c++) {
+        rgb[i * 3 + c] = (grey[i] & 0xff) / 255f;
+      }
+    }
+    try (VideoDecomposer m = VideoDecomposer.open(checkpoint.dir())) {
+      assertArrayEquals(m.decompose(rgb, 2).masks(), m.decompose(grey, 2, 1).masks());
+    }
+  }
+
+  @Test
+  void concurrentCallsAgreeWithSequentialOnes() throws Exception {
+    float[] v1 = TinyModel.video(3, 5), v2 = TinyModel.video(3, 6);
+    try (VideoDecomposer m = VideoDecomposer.open(savedModel)) {
+      float[] r1 = m.decompose(v1, 3).masks(), r2 = m.decompose(v2, 3).masks();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<float[]>> futures = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          float[] v = i % 2 == 0 ? v1 : v2;
+          futures.add(pool.submit(() -> m.decompose(v, 3).masks()));
+        }
+        for (int i = 0; i < 8; i++) {
+          assertArrayEquals(i % 2 == 0 ? r1 : r2, futures.get(i).get());
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void badInputIsAClearError() throws IOException {
+    try (VideoDecomposer m = VideoDecomposer.open(savedModel)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.decompose(new float[10], 1));
+      assertTrue(e.getMessage().contains("8x8"), e.getMessage());
+      float[] v = TinyModel.video(1, 1);
+      v[5] = 2f;
+      assertThrows(IllegalArgumentException.class, () -> m.decompose(v, 1));
+      assertThrows(IllegalArgumentException.class, () -> m.predict(TinyModel.video(1, 1), 1, 0));
+    }
+    assertThrows(IOException.class, () -> VideoDecomposer.open(dir.resolve("nothing-here")));
+    assertThrows(IllegalArgumentException.class,
+        () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("tiny"), 3, 5, 3));
+  }
+}
