@@ -45,7 +45,7 @@ public final class SavedModelExporter {
     }
     ModelConfig config = checkpoint.config();
     Files.createDirectories(base);
-    Path tmp = Files.createTempDirectory(base, "." + version + ".");
+    Path tmp = dev.provide.ops.PartialFiles.directory(target);
     try (Graph g = new Graph()) {
       ServingGraph serving = ServingGraph.build(g, config, frames, future);
       try (Session s = new Session(g)) {

@@ -59,7 +59,7 @@ public final class Checkpoints {
     Path folder = run.resolve(FOLDER);
     Files.createDirectories(folder);
     String name = String.format("step-%08d", step);
-    Path partial = Files.createTempDirectory(folder, "." + name + ".");
+    Path partial = dev.provide.ops.PartialFiles.directory(folder.resolve(name));
     try {
       session.save(partial.resolve(PREFIX).toString());
       ConfigJson.write(config, partial.resolve(CONFIG));

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -54,11 +53,7 @@ public final class TfRecordWriter implements AutoCloseable {
 
   /** Opens a writer for {@code target} (created or replaced on {@link #commit()}). */
   public static TfRecordWriter create(Path target, boolean gzip) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
-    }
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+    Path tmp = dev.provide.ops.PartialFiles.file(target);
     OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
     OutputStream out = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
     return new TfRecordWriter(target, tmp, out);
@@ -103,11 +98,7 @@ public final class TfRecordWriter implements AutoCloseable {
     }
     closed = true;
     out.close();
-    try {
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    dev.provide.ops.PartialFiles.publish(temporary, target);
     committed = true;
   }
 

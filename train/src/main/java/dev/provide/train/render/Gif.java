@@ -23,9 +23,7 @@ public final class Gif {
       throw new IllegalArgumentException("no frames");
     }
     ImageWriter writer = ImageIO.getImageWritersBySuffix("gif").next();
-    Path dir = out.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".partial");
+    Path tmp = dev.provide.ops.PartialFiles.file(out);
     try {
       try (ImageOutputStream ios = ImageIO.createImageOutputStream(tmp.toFile())) {
         writer.setOutput(ios);
@@ -55,7 +53,7 @@ public final class Gif {
       } finally {
         writer.dispose();
       }
-      Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      dev.provide.ops.PartialFiles.publish(tmp, out);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -124,14 +124,12 @@ public final class Images {
 
   /** Writes a PNG atomically (temporary file, then rename). */
   public static void writePng(BufferedImage img, Path out) throws IOException {
-    Path dir = out.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".partial");
+    Path tmp = dev.provide.ops.PartialFiles.file(out);
     try {
       if (!ImageIO.write(img, "png", tmp.toFile())) {
         throw new IOException("no PNG writer available");
       }
-      Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      dev.provide.ops.PartialFiles.publish(tmp, out);
     } finally {
       Files.deleteIfExists(tmp);
     }
