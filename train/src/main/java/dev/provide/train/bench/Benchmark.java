@@ -1,0 +1,257 @@
+package dev.provide.train.bench;
+
+import dev.provide.graph.Devices;
+import dev.provide.graph.InferenceGraph;
+import dev.provide.graph.ModelConfig;
+import dev.provide.graph.TrainingGraph;
+import dev.provide.graph.VideoInference;
+import dev.provide.ops.Tensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.proto.StepStats;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Times training steps and inference on this machine: medians and minima of several timed runs
+ * after warm-up, graph build and session start-up times, peak resident memory, and the ops that
+ * cost most in one traced step (from TensorFlow's RunMetadata step stats).
+ */
+public final class Benchmark {
+  /**
+   * Settings.
+   *
+   * @param warmup untimed runs before timing (the first includes Grappler's optimisation)
+   * @param runs timed runs
+   */
+  public record Settings(int warmup, int runs, int threads, int interThreads, boolean bfloat16, boolean xla) {
+    /** Validates. */
+    public Settings {
+      if (warmup < 0 || runs < 1) {
+        throw new IllegalArgumentException("warm-up must be >= 0 and runs >= 1");
+      }
+    }
+
+    ConfigProto session() {
+      return Devices.sessionConfig(false, threads, interThreads, bfloat16, xla);
+    }
+  }
+
+  /** One measured case, printed as a JSON object. */
+  public record Case(String name, Map<String, Object> values) {
+    /** As one line of JSON. */
+    public String json() {
+      StringBuilder b = new StringBuilder("{\"case\": \"").append(name).append('"');
+      values.forEach((k, v) -> {
+        b.append(", \"").append(k).append("\": ");
+        if (v instanceof Number n) {
+          b.append(n instanceof Double d ? String.format("%.6g", d) : n.toString());
+        } else {
+          b.append('"').append(String.valueOf(v).replace("\"", "'")).append('"');
+        }
+      });
+      return b.append('}').toString();
+    }
+  }
+
+  private final Settings settings;
+
+  public Benchmark(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** Training steps of {@code c} at {@code batch} clips of {@code frames} frames. */
+  public Case training(String name, ModelConfig c, int batch, int frames, int topOps) {
+    long t0 = System.nanoTime();
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, frames, TrainingGraph.Optimization.defaults());
+      double build = seconds(t0);
+      float[] video = noise(batch * frames * c.imageSize() * c.imageSize() * 3, 1);
+      try (Session s = new Session(g, settings.session());
+          TFloat32 x = Tensors.floats(video, batch, frames, c.imageSize(), c.imageSize(), 3)) {
+        long i0 = System.nanoTime();
+        s.initialize();
+        double init = seconds(i0);
+        double[] times = new double[settings.warmup() + settings.runs()];
+        for (int i = 0; i < times.length; i++) {
+          long r0 = System.nanoTime();
+          try (TInt64 seed = TInt64.vectorOf(1, i);
+              Result r = s.runner().feed(t.video, x).feed(t.seed, seed).addTarget(t.train).fetch(t.loss).run()) {
+            times[i] = seconds(r0);
+          }
+        }
+        double[] timed = Arrays.copyOfRange(times, settings.warmup(), times.length);
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("preset_image", c.imageSize());
+        v.put("batch", batch);
+        v.put("frames", frames);
+        v.put("median_s_per_step", median(timed));
+        v.put("min_s_per_step", min(timed));
+        v.put("steps_per_s", 1 / median(timed));
+        v.put("frames_per_s", batch * frames / median(timed));
+        v.put("graph_build_s", build);
+        v.put("session_init_s", init);
+        v.put("first_step_s", times[0]);
+        v.put("graph_ops", countOps(g));
+        if (topOps > 0) {
+          v.put("top_ops", topOps(g, s, t, x, topOps));
+        }
+        v.put("peak_rss_mib", peakRssMib());
+        return new Case(name, v);
+      }
+    }
+  }
+
+  /** Frame-by-frame inference of {@code frames}-frame clips at {@code batch}, whole clips or the online step path. */
+  public Case inference(String name, ModelConfig c, int batch, int frames) {
+    long t0 = System.nanoTime();
+    try (Graph g = new Graph()) {
+      InferenceGraph ig = InferenceGraph.build(g, c);
+      double build = seconds(t0);
+      int p = c.imageSize() * c.imageSize() * 3;
+      float[] video = noise(batch * frames * p, 2);
+      try (Session s = new Session(g, settings.session())) {
+        long i0 = System.nanoTime();
+        s.initialize();
+        double init = seconds(i0);
+        VideoInference vi = new VideoInference(s, ig);
+        double[] clip = new double[settings.warmup() + settings.runs()];
+        for (int i = 0; i < clip.length; i++) {
+          long r0 = System.nanoTime();
+          vi.decompose(video, batch, frames, 1, 1f);
+          clip[i] = seconds(r0);
+        }
+        // The online path: one steady-state frame (the schedule's floor) at a time.
+        VideoInference.State state = vi.initialState(batch);
+        float[] frame = Arrays.copyOf(video, batch * p);
+        for (int i = 0; i < c.refinementSteps(); i++) {
+          state = vi.step(state, frame, 1, 1f).next();
+        }
+        double[] step = new double[settings.warmup() + settings.runs()];
+        for (int i = 0; i < step.length; i++) {
+          long r0 = System.nanoTime();
+          state = vi.step(state, frame, 1, 1f).next();
+          step[i] = seconds(r0);
+        }
+        double[] timedClip = Arrays.copyOfRange(clip, settings.warmup(), clip.length);
+        double[] timedStep = Arrays.copyOfRange(step, settings.warmup(), step.length);
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("preset_image", c.imageSize());
+        v.put("batch", batch);
+        v.put("frames", frames);
+        v.put("clip_median_ms_per_frame", 1000 * median(timedClip) / frames);
+        v.put("clip_median_ms_per_video_frame", 1000 * median(timedClip) / (frames * batch));
+        v.put("clip_min_ms_per_frame", 1000 * min(timedClip) / frames);
+        v.put("step_median_ms_per_frame", 1000 * median(timedStep));
+        v.put("step_min_ms_per_frame", 1000 * min(timedStep));
+        v.put("graph_build_s", build);
+        v.put("session_init_s", init);
+        v.put("peak_rss_mib", peakRssMib());
+        return new Case(name, v);
+      }
+    }
+  }
+
+  /** The most expensive op types of one traced training step, as "Type share%" pairs. */
+  private static String topOps(Graph g, Session s, TrainingGraph t, TFloat32 x, int n) {
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    RunMetadata meta;
+    try (TInt64 seed = TInt64.vectorOf(9, 9);
+        Result r = s.runner().feed(t.video, x).feed(t.seed, seed).addTarget(t.train).fetch(t.loss).setOptions(trace).runAndFetchMetadata()) {
+      meta = r.getMetadata().orElse(null);
+    }
+    if (meta == null) {
+      return "no step stats";
+    }
+    Map<String, Long> byType = new HashMap<>();
+    long total = 0;
+    StepStats stats = meta.getStepStats();
+    for (var dev : stats.getDevStatsList()) {
+      for (NodeExecStats node : dev.getNodeStatsList()) {
+        String type = opType(g, node);
+        long micros = node.getOpEndRelMicros() - node.getOpStartRelMicros();
+        byType.merge(type, micros, Long::sum);
+        total += micros;
+      }
+    }
+    long all = Math.max(1, total);
+    List<Map.Entry<String, Long>> sorted = new ArrayList<>(byType.entrySet());
+    sorted.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(n, sorted.size()); i++) {
+      b.append(i == 0 ? "" : ", ").append(sorted.get(i).getKey()).append(' ')
+          .append(String.format("%.1f%%", 100.0 * sorted.get(i).getValue() / all));
+    }
+    return b.toString();
+  }
+
+  private static String opType(Graph g, NodeExecStats node) {
+    String label = node.getTimelineLabel(); // "name = Type(inputs)"
+    int eq = label.indexOf(" = "), paren = label.indexOf('(', Math.max(0, eq));
+    if (eq >= 0 && paren > eq) {
+      return label.substring(eq + 3, paren);
+    }
+    var op = g.operation(node.getNodeName());
+    return op == null ? node.getNodeName() : op.type();
+  }
+
+  private static int countOps(Graph g) {
+    int[] n = {0};
+    g.operations().forEachRemaining(o -> n[0]++);
+    return n[0];
+  }
+
+  private static float[] noise(int n, long seed) {
+    Random rnd = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = rnd.nextFloat() < 0.1f ? 1f : 0f;
+    }
+    return v;
+  }
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+  }
+
+  static double min(double[] v) {
+    return Arrays.stream(v).min().orElse(Double.NaN);
+  }
+
+  /** Peak resident set size of this process (Linux VmHWM), in MiB; -1 where unknown. */
+  public static double peakRssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.provide.train.cli;
+
+import dev.provide.graph.ModelConfig;
+import dev.provide.train.bench.Benchmark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code provide bench}: speed and memory on this machine. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Time training steps (paper preset at batch 2, cpu preset at its batch; 4-frame clips) and inference",
+      "(whole clips and the online step path, batch 1 and 16). Prints one JSON object per case, then a table."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--cases", defaultValue = "train-paper,train-cpu,infer-b1,infer-b16", split = ",",
+      description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset). Default: ${DEFAULT-VALUE}.")
+  List<String> cases;
+
+  @Option(names = "--infer-preset", defaultValue = "cpu", description = "Preset of the inference cases. Default: ${DEFAULT-VALUE}.")
+  String inferPreset;
+
+  @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first. Default: ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(names = "--steps", defaultValue = "5", description = "Timed runs per case. Default: ${DEFAULT-VALUE}.")
+  int steps;
+
+  @Option(names = "--frames", defaultValue = "10", description = "Frames per inference clip. Default: ${DEFAULT-VALUE}.")
+  int frames;
+
+  @Option(names = "--threads", defaultValue = "0", description = "TensorFlow intra-op threads (0 = all cores).")
+  int threads;
+
+  @Option(names = "--inter-threads", defaultValue = "0", description = "TensorFlow inter-op threads (0 = default).")
+  int interThreads;
+
+  @Option(names = "--precision", defaultValue = "float32", description = "float32 or bfloat16 (oneDNN automatic mixed precision). Default: ${DEFAULT-VALUE}.")
+  String precision;
+
+  @Option(names = "--xla", description = "Turn on XLA JIT compilation.")
+  boolean xla;
+
+  @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step (0 = skip).")
+  int topOps;
+
+  @Override
+  public Integer call() {
+    boolean bf16;
+    switch (precision) {
+      case "float32":
+        bf16 = false;
+        break;
+      case "bfloat16":
+        bf16 = true;
+        break;
+      default:
+        throw new IllegalArgumentException("--precision must be float32 or bfloat16");
+    }
+    Benchmark b = new Benchmark(new Benchmark.Settings(warmup, steps, threads, interThreads, bf16, xla));
+    ModelConfig infer = ModelConfig.preset(inferPreset);
+    List<Benchmark.Case> results = new ArrayList<>();
+    for (String c : cases) {
+      Benchmark.Case r;
+      switch (c.trim()) {
+        case "train-paper":
+          r = b.training("train-paper", ModelConfig.paper(), 2, 4, topOps);
+          break;
+        case "train-cpu":
+          r = b.training("train-cpu", ModelConfig.cpu(), 4, 4, topOps);
+          break;
+        case "infer-b1":
+          r = b.inference("infer-" + inferPreset + "-b1", infer, 1, frames);
+          break;
+        case "infer-b16":
+          r = b.inference("infer-" + inferPreset + "-b16", infer, 16, frames);
+          break;
+        default:
+          throw new IllegalArgumentException("unknown case '" + c + "'");
+      }
+      System.out.println(r.json());
+      results.add(r);
+    }
+    System.out.printf("%n%-16s %12s %12s %12s %12s%n", "case", "median", "min", "unit", "build s");
+    for (Benchmark.Case r : results) {
+      var v = r.values();
+      if (v.containsKey("median_s_per_step")) {
+        System.out.printf("%-16s %12.3f %12.3f %12s %12.2f%n", r.name(), v.get("median_s_per_step"), v.get("min_s_per_step"), "s/step", v.get("graph_build_s"));
+      } else {
+        System.out.printf("%-16s %12.2f %12.2f %12s %12.2f%n", r.name(), v.get("clip_median_ms_per_frame"), v.get("clip_min_ms_per_frame"), "ms/frame", v.get("graph_build_s"));
+        System.out.printf("%-16s %12.2f %12.2f %12s%n", r.name() + " step", v.get("step_median_ms_per_frame"), v.get("step_min_ms_per_frame"), "ms/frame");
+      }
+    }
+    System.out.printf("peak resident memory %.0f MiB (%s, threads %d, xla %s)%n", Benchmark.peakRssMib(), precision, threads, xla);
+    return 0;
+  }
+}
