@@ -3,7 +3,7 @@ package dev.provide.graph;
 import dev.provide.ops.Activation;
 import dev.provide.ops.Conv2d;
 import dev.provide.ops.Dense;
-import dev.provide.ops.SpatialBroadcast;
+import dev.provide.ops.BroadcastConv;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -15,7 +15,9 @@ import org.tensorflow.types.TFloat32;
  * The spatial broadcast decoder shared by all slots (MODEL.md section 1): an MLP of two dense
  * layers with ELU on [z ; h_{t-1}] (or z alone without decoder conditioning), tiled over the H x W
  * grid with two coordinate channels, hidden convolutions with ELU, and an output convolution to 4
- * channels: sigmoid(channels 0..2) are the slot means, channel 3 the mask logit.
+ * channels: sigmoid(channels 0..2) are the slot means, channel 3 the mask logit. The first
+ * convolution is computed by {@link BroadcastConv} (a per-slot projection plus a border
+ * correction) rather than on the materialised tiles: the same result for a fraction of the work.
  */
 public final class Decoder {
   /**
@@ -74,11 +76,14 @@ public final class Decoder {
       in = tf.concat(List.of(z, h), tf.constant(1)); // [N, D + L]
     }
     Operand<TFloat32> v = mlp2.apply(tf, mlp1.apply(tf, in)); // [N, M]
-    Operand<TFloat32> x = SpatialBroadcast.broadcast(tf, v, imageSize, imageSize); // [N, H, W, M + 2]
-    for (Conv2d conv : convs) {
-      x = conv.apply(tf, x); // [N, H, W, F]
+    // The first convolution sees [v tiled ; coordinates]: computed without materialising the tiles.
+    List<Conv2d> layers = new ArrayList<>(convs);
+    layers.add(output);
+    Operand<TFloat32> x = BroadcastConv.apply(tf, layers.get(0), v, imageSize, imageSize); // [N, H, W, F]
+    for (Conv2d conv : layers.subList(1, layers.size())) {
+      x = conv.apply(tf, x); // [N, H, W, F], finally [N, H, W, 4]
     }
-    Operand<TFloat32> out = output.apply(tf, x); // [N, H, W, 4]
+    Operand<TFloat32> out = x; // [N, H, W, 4]
     SplitV<TFloat32> parts = tf.splitV(out, tf.constant(new int[] {3, 1}), tf.constant(3), 2L);
     Operand<TFloat32> means = tf.math.sigmoid(parts.output().get(0)); // [N, H, W, 3]
     Operand<TFloat32> logits = parts.output().get(1); // [N, H, W, 1]

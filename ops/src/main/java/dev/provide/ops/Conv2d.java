@@ -90,6 +90,16 @@ public final class Conv2d {
     return bias;
   }
 
+  /** The activation applied after the bias. */
+  public Activation activation() {
+    return activation;
+  }
+
+  /** Input channels. */
+  public int inputChannels() {
+    return inputChannels;
+  }
+
   /** Kernel height and width. */
   public int kernelSize() {
     return kernelSize;
