@@ -1,0 +1,81 @@
+package dev.provide.train.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.train.data.ClipFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ProvideCommandTest {
+  @TempDir Path dir;
+
+  /** Runs the command line in-process; returns exit code, stdout and stderr. */
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = ProvideCommand.commandLine();
+    StringWriter out = new StringWriter(), err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsEverySubcommand() {
+    Run r = run("--help");
+    assertEquals(0, r.code());
+    for (String c : new String[] {"data", "train", "evaluate", "predict", "export", "render", "bench", "info"}) {
+      assertTrue(r.out().contains("  " + c + " "), "--help does not list " + c + ":\n" + r.out());
+    }
+    Run data = run("data", "--help");
+    for (String c : new String[] {"generate", "import", "inspect", "show"}) {
+      assertTrue(data.out().contains(c), data.out());
+    }
+  }
+
+  @Test
+  void badInputIsOneClearLineAndExitCode2() throws Exception {
+    Run missing = run("data", "inspect", dir.resolve("missing.tfrecord").toString());
+    assertEquals(2, missing.code());
+    assertEquals(1, missing.err().strip().lines().count(), missing.err());
+    assertTrue(missing.err().contains("missing.tfrecord"), missing.err());
+
+    Path garbage = dir.resolve("garbage.tfrecord");
+    Files.writeString(garbage, "definitely not records");
+    Run corrupt = run("data", "inspect", garbage.toString());
+    assertEquals(2, corrupt.code());
+    assertTrue(corrupt.err().contains("record 0"), corrupt.err());
+    assertEquals(1, corrupt.err().strip().lines().count(), corrupt.err());
+
+    Run variant = run("data", "generate", "--variant", "plaid", "--count", "1", "--out", dir.resolve("x.tfrecord").toString());
+    assertEquals(2, variant.code());
+    assertTrue(variant.err().contains("plaid"), variant.err());
+    assertTrue(!Files.exists(dir.resolve("x.tfrecord")));
+
+    Run unknownOption = run("train", "--bogus");
+    assertEquals(2, unknownOption.code());
+  }
+
+  @Test
+  void generateIsDeterministicAndInspectable() throws Exception {
+    Path a = dir.resolve("a.tfrecord"), b = dir.resolve("b.tfrecord");
+    for (Path p : new Path[] {a, b}) {
+      Run r = run("data", "generate", "--balls", "6-8", "--variant", "four-colours", "--frames", "5", "--size", "16",
+          "--count", "7", "--seed", "4", "--threads", "2", "--out", p.toString());
+      assertEquals(0, r.code(), r.err());
+    }
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)), "same seed, same bytes");
+    assertEquals(7, ClipFiles.read(a, 100).size());
+    Path png = dir.resolve("strip.png");
+    assertEquals(0, run("data", "show", a.toString(), "--index", "6", "--out", png.toString()).code());
+    assertTrue(Files.size(png) > 100);
+    assertEquals(2, run("data", "show", a.toString(), "--index", "7", "--out", png.toString()).code());
+  }
+}
