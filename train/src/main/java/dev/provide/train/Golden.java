@@ -59,16 +59,27 @@ public final class Golden {
     return out;
   }
 
-  /** Runs the model on the golden inputs through the checkpoint path. */
+  /**
+   * Runs the model on the golden inputs through the checkpoint path, one sequence at a time (batch
+   * 1, as VideoDecomposer runs a video: the sampling noise of a slot depends on its row in the
+   * batch).
+   */
   public static Expected compute(LoadedModel model, List<ClipRecord> inputs) {
-    int k = model.config().slots(), s = model.config().imageSize(), p = s * s;
-    ClipBatches.Batch b = ClipBatches.sequences(inputs, 0, inputs.size(), FRAMES);
-    VideoInference.Clip clip = model.inference().decompose(b.frames(), inputs.size(), FRAMES, SEED, 1f);
-    VideoInference.Clip future = model.inference().predict(clip.last(), FUTURE);
+    int k = model.config().slots(), s = model.config().imageSize(), p = s * s, n = inputs.size();
+    float[] masks = new float[n * FRAMES * k * p], recon = new float[n * FRAMES * p * 3], future = new float[n * FUTURE * p * 3];
+    int[] segmentation = new int[n * FRAMES * p];
     ClipScores scores = new ClipScores();
-    scores.add(clip.masks(), clip.reconstruction(), b.frames(), b.ids(), inputs.size(), FRAMES, k, p);
-    return new Expected(clip.masks(), clip.reconstruction(), clip.segmentation(), future.reconstruction(),
-        scores.ari(), scores.foregroundAri(), scores.mse());
+    for (int i = 0; i < n; i++) {
+      ClipBatches.Batch b = ClipBatches.sequences(inputs, i, 1, FRAMES);
+      VideoInference.Clip clip = model.inference().decompose(b.frames(), 1, FRAMES, SEED, 1f);
+      VideoInference.Clip next = model.inference().predict(clip.last(), FUTURE);
+      scores.add(clip.masks(), clip.reconstruction(), b.frames(), b.ids(), 1, FRAMES, k, p);
+      System.arraycopy(clip.masks(), 0, masks, i * FRAMES * k * p, FRAMES * k * p);
+      System.arraycopy(clip.reconstruction(), 0, recon, i * FRAMES * p * 3, FRAMES * p * 3);
+      System.arraycopy(clip.segmentation(), 0, segmentation, i * FRAMES * p, FRAMES * p);
+      System.arraycopy(next.reconstruction(), 0, future, i * FUTURE * p * 3, FUTURE * p * 3);
+    }
+    return new Expected(masks, recon, segmentation, future, scores.ari(), scores.foregroundAri(), scores.mse());
   }
 
   /** Writes input.tfrecord and expected.tfrecord into {@code dir}. */

@@ -41,6 +41,8 @@ public final class Trainer {
    * @param steps stop after this many optimiser steps in total
    * @param minutes stop after this many minutes of this run (0 = no limit)
    * @param klWarmup linear warm-up of the KL weight from 0 over this many steps (0 = none)
+   * @param noiseWarmup linear warm-up of the posterior sampling noise from 0 (decode the mean) to 1
+   *     over this many steps (0 = sample from the start)
    * @param keep checkpoints kept
    * @param intraThreads TensorFlow intra-op threads (0 = default)
    * @param interThreads TensorFlow inter-op threads (0 = default)
@@ -52,6 +54,7 @@ public final class Trainer {
       double minutes,
       TrainingGraph.Optimization optimization,
       long klWarmup,
+      long noiseWarmup,
       int logEvery,
       int validateEvery,
       int checkpointEvery,
@@ -65,7 +68,7 @@ public final class Trainer {
       if (batchSize < 1 || clipFrames < 1 || steps < 1) {
         throw new IllegalArgumentException("batch size, clip frames and steps must be >= 1");
       }
-      if (minutes < 0 || klWarmup < 0 || logEvery < 1 || validateEvery < 1 || checkpointEvery < 1 || keep < 1) {
+      if (minutes < 0 || klWarmup < 0 || noiseWarmup < 0 || logEvery < 1 || validateEvery < 1 || checkpointEvery < 1 || keep < 1) {
         throw new IllegalArgumentException("minutes, warm-up >= 0; log, validation, checkpoint intervals and keep >= 1");
       }
     }
@@ -162,11 +165,13 @@ public final class Trainer {
             }
             ClipBatches.Batch b = batches.next();
             float klWeight = klWeight(step);
+            float noise = ramp(step, options.noiseWarmup(), 1.0);
             float[] values;
             try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
                 TInt64 seed = TInt64.vectorOf(options.seed(), step);
                 TFloat32 kw = TFloat32.scalarOf(klWeight);
-                org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw)
+                TFloat32 ns = TFloat32.scalarOf(noise);
+                org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw).feed(t.noiseScale, ns)
                     .addTarget(t.train).fetch(t.loss).fetch(t.nll).fetch(t.kl).fetch(t.entropy).fetch(t.gradientNorm).run()) {
               values = new float[5];
               for (int i = 0; i < 5; i++) {
@@ -191,6 +196,7 @@ public final class Trainer {
               m.put("entropy", (double) values[3]);
               m.put("gradient_norm", (double) values[4]);
               m.put("kl_weight", (double) klWeight);
+              m.put("noise_scale", (double) noise);
               m.put("seconds", previousSeconds + (System.nanoTime() - start) / 1e9);
               events.scalars(step, m);
             }
@@ -228,11 +234,15 @@ public final class Trainer {
   }
 
   private float klWeight(long step) {
-    double psi = config.loss().kl();
-    if (options.klWarmup() == 0 || step >= options.klWarmup()) {
-      return (float) psi;
+    return ramp(step, options.klWarmup(), config.loss().kl());
+  }
+
+  /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */
+  private static float ramp(long step, long steps, double full) {
+    if (steps == 0 || step >= steps) {
+      return (float) full;
     }
-    return (float) (psi * step / options.klWarmup());
+    return (float) (full * step / steps);
   }
 
   private static boolean allFinite(float[] v) {

@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("0. training a cpu-preset model for %.0f minutes on %s (progress below)...%n", minutes, data);
     ModelConfig c = ModelConfig.cpu();
     Path run = out.resolve("run");
-    Trainer.Options o = new Trainer.Options(4, 4, Long.MAX_VALUE / 2, minutes, new TrainingGraph.Optimization(5e-4, 5), 3000,
+    Trainer.Options o = new Trainer.Options(4, 4, Long.MAX_VALUE / 2, minutes, new TrainingGraph.Optimization(5e-4, 5), 3000, 0,
         20, 500, 1000, 2, 1, false, 0, 0);
     Provenance prov = new Provenance(data.toString(), "last 16 sequences", 1, 0, 0, Provenance.gitCommit(),
         org.tensorflow.TensorFlow.version(), 4, 4, 5e-4, 3000, "");

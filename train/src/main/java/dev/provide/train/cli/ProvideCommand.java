@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
       "Unsupervised video decomposition by spatio-temporal iterative inference (PROVIDE),",
       "on TensorFlow Java. Run 'provide <command> --help' for the options of a command."
     },
-    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class, RenderCommand.class, BenchCommand.class, DemoCommand.class, GoldenCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class, RenderCommand.class, BenchCommand.class, DemoCommand.class, GoldenCommand.class, ShipCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class ProvideCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -85,6 +85,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--kl-warmup", defaultValue = "0", description = "Ramp the KL weight linearly from 0 over this many steps.")
   long klWarmup;
 
+  @Option(names = "--noise-warmup", defaultValue = "0",
+      description = "Ramp the posterior sampling noise linearly from 0 (decode the mean) to 1 over this many steps.")
+  long noiseWarmup;
+
   @Option(names = "--entropy-weight", description = "gamma, the entropy prior (default: the preset's for greyscale data, 0 for colour).")
   Double entropyWeight;
 
@@ -150,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
     Files.createDirectories(runDir);
     ConfigJson.write(config, runDir.resolve("config.json"));
     Trainer.Options options =
-        new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup,
+        new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads);
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
