@@ -44,7 +44,7 @@ final class DataGenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Base seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--radius", defaultValue = "0.07", description = "Ball radius as a fraction of the frame width. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--radius", defaultValue = "0.12", description = "Ball radius as a fraction of the frame width. Default: ${DEFAULT-VALUE}.")
   double radius;
 
   @Option(names = "--hard-edges", description = "Draw balls without anti-aliasing.")

@@ -23,9 +23,12 @@ public final class BallsSimulator {
 
   /** The physical parameters of a simulation. */
   public record Physics(double radius, double minMass, double maxMass, double minSpeed, double maxSpeed, int substeps) {
-    /** Defaults close to R-NEM's data: radius 0.07 of the box, masses 1..3, 2-4% of the box per frame. */
+    /**
+     * Defaults close to the data of R-NEM, which uses the generator of Sutskever's RTRBM code: balls of
+     * radius 1.2 in a box of side 10 (0.12 of the frame), masses 1..3, 2-4% of the box per frame.
+     */
     public static Physics defaults() {
-      return new Physics(0.07, 1.0, 3.0, 0.02, 0.04, 8);
+      return new Physics(0.12, 1.0, 3.0, 0.02, 0.04, 8);
     }
 
     /** Checks the values, with messages that name the bad one. */
