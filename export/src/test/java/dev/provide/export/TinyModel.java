@@ -16,9 +16,7 @@ final class TinyModel {
   private TinyModel() {}
 
   static ModelConfig config() {
-    return ModelConfig.cpu().withImageSize(8).withSlots(3).withSizes(4, 8).withSchedule(3, 2)
-        .withDecoder(new ModelConfig.Decoder(8, 1, 8, 1, 1))
-        .withRefinement(new ModelConfig.Refinement(1, 4, 3, 2, 1, 8, false));
+    return dev.provide.graph.testing.TinyConfig.create();
   }
 
   /** Writes a checkpoint folder with the configuration's initial weights. */

@@ -56,7 +56,37 @@ public final class VideoInference {
    * @param segmentation [B, F, H, W]
    * @param latents [B, F, K, D]
    */
-  public record Clip(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, int batch, int frames, State last) {}
+  public record Clip(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, int batch, int frames, State last) {
+    /** This clip's frames followed by {@code next}'s, per example (the state is {@code next}'s). */
+    public Clip then(Clip next) {
+      if (next.batch() != batch) {
+        throw new IllegalArgumentException("clips of batch " + batch + " and " + next.batch());
+      }
+      return new Clip(join(masks, next.masks), join(means, next.means), join(reconstruction, next.reconstruction),
+          join(segmentation, next.segmentation), join(latents, next.latents), batch, frames + next.frames, next.last);
+    }
+
+    /** Frame-major arrays of two clips of the same batch, concatenated per example. */
+    private float[] join(float[] a, float[] b) {
+      int pa = a.length / batch, pb = b.length / batch;
+      float[] out = new float[a.length + b.length];
+      for (int i = 0; i < batch; i++) {
+        System.arraycopy(a, i * pa, out, i * (pa + pb), pa);
+        System.arraycopy(b, i * pb, out, i * (pa + pb) + pa, pb);
+      }
+      return out;
+    }
+
+    private int[] join(int[] a, int[] b) {
+      int pa = a.length / batch, pb = b.length / batch;
+      int[] out = new int[a.length + b.length];
+      for (int i = 0; i < batch; i++) {
+        System.arraycopy(a, i * pa, out, i * (pa + pb), pa);
+        System.arraycopy(b, i * pb, out, i * (pa + pb) + pa, pb);
+      }
+      return out;
+    }
+  }
 
   /** The state before the first frame of {@code batch} streams. */
   public State initialState(int batch) {

@@ -16,13 +16,7 @@ import org.tensorflow.types.TInt64;
 class TrainingGraphTest {
   /** A tiny configuration that builds and runs in a second. */
   static ModelConfig tiny() {
-    return ModelConfig.cpu()
-        .withImageSize(8)
-        .withSlots(3)
-        .withSizes(4, 8)
-        .withSchedule(3, 2)
-        .withDecoder(new ModelConfig.Decoder(8, 1, 8, 1, 1))
-        .withRefinement(new ModelConfig.Refinement(1, 4, 3, 2, 1, 8, false));
+    return dev.provide.graph.testing.TinyConfig.create();
   }
 
   static float[] video(int batch, int frames, int size, long seed) {

@@ -4,6 +4,7 @@ import dev.provide.graph.LoadedModel;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.data.FrameRange;
 import dev.provide.train.metrics.ClipScores;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,33 +65,16 @@ public final class Evaluator {
       int p = b.height() * b.width();
       for (int l : lengths) {
         scores.get(l).add(
-            prefix(out.masks(), n, longest, l, k * p),
-            prefix(out.reconstruction(), n, longest, l, p * 3),
-            prefix(b.frames(), n, longest, l, p * 3),
-            prefix(b.ids(), n, longest, l, p),
+            FrameRange.of(out.masks(), n, longest, 0, l, k * p),
+            FrameRange.of(out.reconstruction(), n, longest, 0, l, p * 3),
+            FrameRange.of(b.frames(), n, longest, 0, l, p * 3),
+            FrameRange.of(b.ids(), n, longest, 0, l, p),
             n, l, k, p);
       }
       progress.accept(from + n);
     }
     Map<Integer, Scores> out = new LinkedHashMap<>();
     scores.forEach((l, s) -> out.put(l, new Scores(s.ari(), s.foregroundAri(), s.mse(), s.frames())));
-    return out;
-  }
-
-  /** The first {@code l} of {@code frames} frames of every example; {@code per} values per frame. */
-  static float[] prefix(float[] v, int batch, int frames, int l, int per) {
-    float[] out = new float[batch * l * per];
-    for (int b = 0; b < batch; b++) {
-      System.arraycopy(v, b * frames * per, out, b * l * per, l * per);
-    }
-    return out;
-  }
-
-  static int[] prefix(int[] v, int batch, int frames, int l, int per) {
-    int[] out = new int[batch * l * per];
-    for (int b = 0; b < batch; b++) {
-      System.arraycopy(v, b * frames * per, out, b * l * per, l * per);
-    }
     return out;
   }
 

@@ -4,6 +4,7 @@ import dev.provide.graph.LoadedModel;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.data.FrameRange;
 import dev.provide.train.metrics.ClipScores;
 import java.util.List;
 
@@ -38,31 +39,13 @@ public final class Predictor {
     }
     ClipBatches.Batch all = ClipBatches.sequences(clips, from, count, observe + future);
     int p = all.height() * all.width(), k = model.config().slots();
-    float[] seen = Evaluator.prefix(all.frames(), count, observe + future, observe, p * 3);
+    float[] seen = FrameRange.of(all.frames(), count, observe + future, 0, observe, p * 3);
     VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f);
     VideoInference.Clip predicted = model.inference().predict(observed.last(), future);
-    float[] trueFuture = suffix(all.frames(), count, observe + future, observe, p * 3);
-    int[] futureIds = suffix(all.ids(), count, observe + future, observe, p);
+    float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
+    int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
     ClipScores scores = new ClipScores();
     scores.add(predicted.masks(), predicted.reconstruction(), trueFuture, futureIds, count, future, k, p);
     return new Prediction(observed, predicted, all, scores);
-  }
-
-  private static float[] suffix(float[] v, int batch, int frames, int from, int per) {
-    int l = frames - from;
-    float[] out = new float[batch * l * per];
-    for (int b = 0; b < batch; b++) {
-      System.arraycopy(v, (b * frames + from) * per, out, b * l * per, l * per);
-    }
-    return out;
-  }
-
-  private static int[] suffix(int[] v, int batch, int frames, int from, int per) {
-    int l = frames - from;
-    int[] out = new int[batch * l * per];
-    for (int b = 0; b < batch; b++) {
-      System.arraycopy(v, (b * frames + from) * per, out, b * l * per, l * per);
-    }
-    return out;
   }
 }

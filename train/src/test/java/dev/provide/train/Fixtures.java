@@ -18,13 +18,7 @@ public final class Fixtures {
 
   /** An 8 x 8 model with 3 slots. */
   public static ModelConfig tinyConfig() {
-    return ModelConfig.cpu()
-        .withImageSize(8)
-        .withSlots(3)
-        .withSizes(4, 8)
-        .withSchedule(3, 2)
-        .withDecoder(new ModelConfig.Decoder(8, 1, 8, 1, 1))
-        .withRefinement(new ModelConfig.Refinement(1, 4, 3, 2, 1, 8, false));
+    return dev.provide.graph.testing.TinyConfig.create();
   }
 
   /** Binary balls at 8 x 8. */

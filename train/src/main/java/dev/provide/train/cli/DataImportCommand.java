@@ -45,6 +45,19 @@ final class DataImportCommand implements Runnable {
     boolean gzip;
   }
 
+  /** Crop and resize options of the image importers. */
+  static final class CropOptions {
+    @Option(names = "--crop", description = "top,left,height,width or 'centre' (the largest centred square).")
+    String crop;
+
+    @Option(names = "--size", defaultValue = "0", description = "Resize to SIZE x SIZE after cropping (0 = keep).")
+    int size;
+
+    Crop parse() {
+      return Crop.parse(crop, size);
+    }
+  }
+
   /** Runs an import with a progress bar (open-ended count) and reports. */
   interface Job {
     long run(ImportSink sink) throws Exception;
@@ -92,18 +105,14 @@ final class DataImportCommand implements Runnable {
     @Option(names = "--dataset", required = true, description = "tetrominoes, multi_dsprites, clevr_with_masks or objects_room.")
     String dataset;
 
-    @Option(names = "--crop", description = "top,left,height,width or 'centre' (largest centred square).")
-    String crop;
-
-    @Option(names = "--size", defaultValue = "0", description = "Resize to SIZE x SIZE after cropping (0 = keep).")
-    int size;
+    @CommandLine.Mixin CropOptions crop;
 
     @CommandLine.Mixin Output output;
 
     @Override
     public Integer call() throws Exception {
       MultiObjectImporter.DataSet set = MultiObjectImporter.DataSet.parse(dataset);
-      Crop c = Crop.parse(crop, size);
+      Crop c = crop.parse();
       return runImport(output, file.toString(), sink -> MultiObjectImporter.importFile(file, set, c, output.limit, sink));
     }
   }
@@ -121,11 +130,7 @@ final class DataImportCommand implements Runnable {
     @Option(names = "--clevrer-masks", description = "Folder of CLEVRER mask JSON files (COCO RLE), matched by video number.")
     Path clevrerMasks;
 
-    @Option(names = "--crop", description = "top,left,height,width or 'centre' (CLEVRER: centre, then --size 64).")
-    String crop;
-
-    @Option(names = "--size", defaultValue = "0", description = "Resize to SIZE x SIZE after cropping (0 = keep).")
-    int size;
+    @CommandLine.Mixin CropOptions crop;
 
     @Option(names = "--max-frames", defaultValue = "0", description = "At most this many frames per video (0 = all).")
     int maxFrames;
@@ -140,7 +145,7 @@ final class DataImportCommand implements Runnable {
       FramesImporter.MaskSource source = masks != null ? FramesImporter.MaskSource.COLOUR_PNG
           : clevrerMasks != null ? FramesImporter.MaskSource.CLEVRER_JSON : FramesImporter.MaskSource.NONE;
       Path m = masks != null ? masks : clevrerMasks;
-      Crop c = Crop.parse(crop, size);
+      Crop c = crop.parse();
       return runImport(output, dir.toString(), sink -> FramesImporter.importFolders(dir, m, source, c, maxFrames, output.limit, sink));
     }
   }

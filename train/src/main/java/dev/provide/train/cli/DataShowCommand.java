@@ -36,12 +36,7 @@ final class DataShowCommand implements Callable<Integer> {
     if (index < 0 || frames < 1 || scale < 1) {
       throw new IllegalArgumentException("--index must be >= 0, --frames and --scale >= 1");
     }
-    ClipRecord[] found = new ClipRecord[1];
-    long n = ClipFiles.forEach(file, index + 1, c -> found[0] = c);
-    if (n <= index) {
-      throw new IllegalArgumentException(file + " has " + n + " sequences; there is no index " + index);
-    }
-    ClipRecord c = found[0];
+    ClipRecord c = ClipFiles.readOne(file, index);
     int f = Math.min(frames, c.numFrames());
     BufferedImage[][] grid = new BufferedImage[2][f];
     for (int t = 0; t < f; t++) {

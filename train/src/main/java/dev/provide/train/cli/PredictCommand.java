@@ -53,7 +53,7 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());
       if (out != null) {
         int k = model.config().slots(), s = model.config().imageSize();
-        VideoInference.Clip joined = join(p.observed(), p.future(), k, s, model.config().latentSize());
+        VideoInference.Clip joined = p.observed().then(p.future());
         for (int b = 0; b < clips.size(); b++) {
           Images.writePng(DecompositionPicture.draw(p.truth().frames(), joined, b, k, s, observe, 2), out.resolve("predict-" + b + ".png"));
         }
@@ -61,28 +61,5 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** Observed then predicted frames as one clip. */
-  static VideoInference.Clip join(VideoInference.Clip a, VideoInference.Clip b, int k, int s, int d) {
-    int batch = a.batch(), fa = a.frames(), fb = b.frames(), f = fa + fb, p = s * s;
-    float[] masks = new float[batch * f * k * p], means = new float[batch * f * k * p * 3], recon = new float[batch * f * p * 3];
-    int[] seg = new int[batch * f * p];
-    float[] lat = new float[batch * f * k * d];
-    for (int i = 0; i < batch; i++) {
-      copy(a.masks(), b.masks(), masks, i, fa, fb, k * p);
-      copy(a.means(), b.means(), means, i, fa, fb, k * p * 3);
-      copy(a.reconstruction(), b.reconstruction(), recon, i, fa, fb, p * 3);
-      copy(a.latents(), b.latents(), lat, i, fa, fb, k * d);
-      System.arraycopy(a.segmentation(), i * fa * p, seg, i * f * p, fa * p);
-      System.arraycopy(b.segmentation(), i * fb * p, seg, (i * f + fa) * p, fb * p);
-    }
-    return new VideoInference.Clip(masks, means, recon, seg, lat, batch, f, b.last());
-  }
-
-  private static void copy(float[] a, float[] b, float[] out, int i, int fa, int fb, int per) {
-    int f = fa + fb;
-    System.arraycopy(a, i * fa * per, out, i * f * per, fa * per);
-    System.arraycopy(b, i * fb * per, out, (i * f + fa) * per, fb * per);
   }
 }

@@ -45,16 +45,12 @@ final class RenderCommand implements Callable<Integer> {
     if (frames < 1 || future < 0 || index < 0) {
       throw new IllegalArgumentException("--frames must be >= 1, --future and --index >= 0");
     }
-    ClipRecord[] found = new ClipRecord[1];
-    long n = ClipFiles.forEach(data, index + 1, c -> found[0] = c);
-    if (n <= index) {
-      throw new IllegalArgumentException(data + " has " + n + " sequences; there is no index " + index);
-    }
-    if (found[0].numFrames() < frames + future) {
-      throw new IllegalArgumentException("sequence " + index + " has " + found[0].numFrames() + " frames; --frames + --future is " + (frames + future));
+    ClipRecord clip = ClipFiles.readOne(data, index);
+    if (clip.numFrames() < frames + future) {
+      throw new IllegalArgumentException("sequence " + index + " has " + clip.numFrames() + " frames; --frames + --future is " + (frames + future));
     }
     try (LoadedModel model = LoadedModel.open(checkpoint, false, 0)) {
-      Renderer.Output o = Renderer.render(model, found[0], frames, future, seed, out, "sequence-" + index);
+      Renderer.Output o = Renderer.render(model, clip, frames, future, seed, out, "sequence-" + index);
       System.out.printf("sequence %d: ARI %.4f, F-ARI %.4f, MSE %.5f over %d frames%n", index, o.observed().ari(),
           o.observed().foregroundAri(), o.observed().mse(), frames);
       System.out.println("wrote " + o.png() + ", " + o.gif() + " and " + o.html());

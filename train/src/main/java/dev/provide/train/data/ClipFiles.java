@@ -39,6 +39,19 @@ public final class ClipFiles {
     }
   }
 
+  /** The clip at {@code index} (0-based), reading only up to it. */
+  public static ClipRecord readOne(Path file, long index) throws IOException {
+    if (index < 0) {
+      throw new IllegalArgumentException("the sequence index must be >= 0, got " + index);
+    }
+    ClipRecord[] found = new ClipRecord[1];
+    long n = forEach(file, index + 1, c -> found[0] = c);
+    if (n <= index) {
+      throw new IllegalArgumentException(file + " has " + n + " sequences; there is no index " + index);
+    }
+    return found[0];
+  }
+
   /** Reads at most {@code limit} clips into memory. */
   public static List<ClipRecord> read(Path file, long limit) throws IOException {
     List<ClipRecord> out = new ArrayList<>();

@@ -43,7 +43,7 @@ public final class Renderer {
       predictedScores.add(predicted.masks(), predicted.reconstruction(),
           java.util.Arrays.copyOfRange(truth.frames(), frames * p * 3, total * p * 3),
           java.util.Arrays.copyOfRange(truth.ids(), frames * p, total * p), 1, future, k, p);
-      all = concat(observed, predicted, k, p, model.config().latentSize());
+      all = observed.then(predicted);
     }
     int scale = Math.max(2, 96 / s);
     BufferedImage grid = DecompositionPicture.draw(truth.frames(), all, 0, k, s, frames, scale);
@@ -85,24 +85,5 @@ public final class Renderer {
         java.util.Arrays.copyOfRange(c.reconstruction(), t * p * 3, (t + 1) * p * 3),
         java.util.Arrays.copyOfRange(c.segmentation(), t * p, (t + 1) * p),
         java.util.Arrays.copyOfRange(c.latents(), t * k * d, (t + 1) * k * d), 1, 1, null);
-  }
-
-  /** Observed then predicted frames of one example. */
-  public static VideoInference.Clip concat(VideoInference.Clip a, VideoInference.Clip b, int k, int p, int d) {
-    return new VideoInference.Clip(
-        join(a.masks(), b.masks()), join(a.means(), b.means()), join(a.reconstruction(), b.reconstruction()),
-        join(a.segmentation(), b.segmentation()), join(a.latents(), b.latents()), 1, a.frames() + b.frames(), b.last());
-  }
-
-  private static float[] join(float[] a, float[] b) {
-    float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
-  private static int[] join(int[] a, int[] b) {
-    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }
