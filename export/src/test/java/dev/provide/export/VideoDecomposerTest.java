@@ -114,6 +114,29 @@ class VideoDecomposerTest {
   }
 
   @Test
+  void servingSignaturesRejectWrongShapesAndTypesWithAnError() {
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(savedModel.toString(), "serve")) {
+      // serving_default takes [batch, 5, 8, 8, 3]: 4 frames is the wrong size.
+      try (org.tensorflow.types.TFloat32 wrongSize = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 4, 8, 8, 3))) {
+        RuntimeException e = assertThrows(RuntimeException.class,
+            () -> b.function("serving_default").call(java.util.Map.of("video", wrongSize)).close());
+        assertTrue(e.getMessage().contains("shape"), e.getMessage());
+      }
+      try (org.tensorflow.types.TFloat32 wrongRank = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(5, 8, 8, 3))) {
+        assertThrows(RuntimeException.class, () -> b.function("serving_default").call(java.util.Map.of("video", wrongRank)).close());
+      }
+      try (org.tensorflow.types.TInt32 wrongType = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3))) {
+        assertThrows(RuntimeException.class, () -> b.function("serving_default").call(java.util.Map.of("video", wrongType)).close());
+      }
+      // The JVM and the model are still fine afterwards.
+      try (org.tensorflow.types.TFloat32 ok = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3));
+          org.tensorflow.Result r = b.function("serving_default").call(java.util.Map.of("video", ok))) {
+        assertEquals(1 * 5 * 3 * 8 * 8, r.get("masks").orElseThrow().shape().size());
+      }
+    }
+  }
+
+  @Test
   void badInputIsAClearError() throws IOException {
     try (VideoDecomposer m = VideoDecomposer.open(savedModel)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.decompose(new float[10], 1));

@@ -4,6 +4,7 @@ import dev.provide.ops.Activation;
 import dev.provide.ops.Conv2d;
 import dev.provide.ops.Dense;
 import dev.provide.ops.BroadcastConv;
+import dev.provide.ops.SpatialBroadcast;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -27,6 +28,13 @@ public final class Decoder {
    * @param maskLogits l^k, [N, H, W, 1]
    */
   public record Decoded(Operand<TFloat32> means, Operand<TFloat32> maskLogits) {}
+
+  /**
+   * Benchmarking switch: build the first convolution on the materialised broadcast (the plain
+   * form, slower) instead of {@link BroadcastConv}, to measure what the latter saves. Read when a
+   * graph is built.
+   */
+  public static volatile boolean materializeBroadcast = false;
 
   private final int imageSize;
   private final int conditioningSize;
@@ -79,7 +87,10 @@ public final class Decoder {
     // The first convolution sees [v tiled ; coordinates]: computed without materialising the tiles.
     List<Conv2d> layers = new ArrayList<>(convs);
     layers.add(output);
-    Operand<TFloat32> x = BroadcastConv.apply(tf, layers.get(0), v, imageSize, imageSize); // [N, H, W, F]
+    Operand<TFloat32> x =
+        materializeBroadcast
+            ? layers.get(0).apply(tf, SpatialBroadcast.broadcast(tf, v, imageSize, imageSize))
+            : BroadcastConv.apply(tf, layers.get(0), v, imageSize, imageSize); // [N, H, W, F]
     for (Conv2d conv : layers.subList(1, layers.size())) {
       x = conv.apply(tf, x); // [N, H, W, F], finally [N, H, W, 4]
     }

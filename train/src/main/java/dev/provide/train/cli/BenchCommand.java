@@ -46,6 +46,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--xla", description = "Turn on XLA JIT compilation.")
   boolean xla;
 
+  @Option(names = "--materialize-broadcast", description = "Baseline: the decoder's first convolution on the materialised broadcast (slower).")
+  boolean materialize;
+
   @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step (0 = skip).")
   int topOps;
 
@@ -62,6 +65,7 @@ final class BenchCommand implements Callable<Integer> {
       default:
         throw new IllegalArgumentException("--precision must be float32 or bfloat16");
     }
+    dev.provide.graph.Decoder.materializeBroadcast = materialize;
     Benchmark b = new Benchmark(new Benchmark.Settings(warmup, steps, threads, interThreads, bf16, xla));
     ModelConfig infer = ModelConfig.preset(inferPreset);
     List<Benchmark.Case> results = new ArrayList<>();
@@ -96,7 +100,8 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-16s %12.2f %12.2f %12s%n", r.name() + " step", v.get("step_median_ms_per_frame"), v.get("step_min_ms_per_frame"), "ms/frame");
       }
     }
-    System.out.printf("peak resident memory %.0f MiB (%s, threads %d, xla %s)%n", Benchmark.peakRssMib(), precision, threads, xla);
+    System.out.printf("peak resident memory %.0f MiB (%s, threads %d, xla %s, broadcast %s)%n", Benchmark.peakRssMib(), precision,
+        threads, xla, materialize ? "materialised" : "BroadcastConv");
     return 0;
   }
 }
