@@ -168,6 +168,32 @@ public final class Benchmark {
     }
   }
 
+  /** ARI and F-ARI of one 64 x 64 frame with 10 ground-truth and 10 predicted clusters. */
+  public Case metrics() {
+    Random rnd = new Random(3);
+    int[] truth = new int[64 * 64], predicted = new int[64 * 64];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = rnd.nextInt(10);
+      predicted[i] = rnd.nextBoolean() ? truth[i] : rnd.nextInt(10);
+    }
+    int repeats = 2000;
+    double[] times = new double[repeats];
+    double sink = 0;
+    for (int i = 0; i < repeats; i++) {
+      long t0 = System.nanoTime();
+      sink += dev.provide.train.metrics.Ari.ari(truth, predicted) + dev.provide.train.metrics.Ari.foregroundAri(truth, predicted);
+      times[i] = (System.nanoTime() - t0) / 1e3;
+    }
+    double[] timed = Arrays.copyOfRange(times, repeats / 2, repeats); // after JIT warm-up
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("pixels", truth.length);
+    v.put("clusters", 10);
+    v.put("median_us_ari_and_f_ari", median(timed));
+    v.put("min_us_ari_and_f_ari", min(timed));
+    v.put("checksum", sink);
+    return new Case("metrics-ari-64x64", v);
+  }
+
   /** The most expensive op types of one traced training step, as "Type share%" pairs. */
   private static String topOps(Graph g, Session s, TrainingGraph t, TFloat32 x, int n) {
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
       "(whole clips and the online step path, batch 1 and 16). Prints one JSON object per case, then a table."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--cases", defaultValue = "train-paper,train-cpu,infer-b1,infer-b16", split = ",",
-      description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cases", defaultValue = "train-paper,train-cpu,infer-b1,infer-b16,metrics", split = ",",
+      description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset), metrics. Default: ${DEFAULT-VALUE}.")
   List<String> cases;
 
   @Option(names = "--infer-preset", defaultValue = "cpu", description = "Preset of the inference cases. Default: ${DEFAULT-VALUE}.")
@@ -81,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         case "infer-b1":
           r = b.inference("infer-" + inferPreset + "-b1", infer, 1, frames);
           break;
+        case "metrics":
+          r = b.metrics();
+          break;
         case "infer-b16":
           r = b.inference("infer-" + inferPreset + "-b16", infer, 16, frames);
           break;
@@ -93,7 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf("%n%-16s %12s %12s %12s %12s%n", "case", "median", "min", "unit", "build s");
     for (Benchmark.Case r : results) {
       var v = r.values();
-      if (v.containsKey("median_s_per_step")) {
+      if (v.containsKey("median_us_ari_and_f_ari")) {
+        System.out.printf("%-16s %12.1f %12.1f %12s%n", "ari 64x64", v.get("median_us_ari_and_f_ari"), v.get("min_us_ari_and_f_ari"), "us");
+      } else if (v.containsKey("median_s_per_step")) {
         System.out.printf("%-16s %12.3f %12.3f %12s %12.2f%n", r.name(), v.get("median_s_per_step"), v.get("min_s_per_step"), "s/step", v.get("graph_build_s"));
       } else {
         System.out.printf("%-16s %12.2f %12.2f %12s %12.2f%n", r.name(), v.get("clip_median_ms_per_frame"), v.get("clip_min_ms_per_frame"), "ms/frame", v.get("graph_build_s"));
