@@ -33,7 +33,7 @@ public final class Fixtures {
   }
 
   public static Trainer.Options options(long steps, double lr) {
-    return new Trainer.Options(2, 3, steps, 0, new TrainingGraph.Optimization(lr, 5), 0, 0, 1, 1000, 2, 2, 3, false, 0, 0);
+    return new Trainer.Options(2, 3, steps, 0, new TrainingGraph.Optimization(lr, 5), 0, 0, 1, 1000, 2, 2, 3, false, 0, 0, false);
   }
 
   public static Provenance provenance() {

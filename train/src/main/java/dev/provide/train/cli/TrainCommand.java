@@ -116,6 +116,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--inter-threads", defaultValue = "0", description = "TensorFlow inter-op threads (0 = default).")
   int interThreads;
 
+  @Option(names = "--xla", description = "Compile with XLA (faster for the cpu preset).")
+  boolean xla;
+
   @Override
   public Integer call() throws Exception {
     boolean gpu = parseDevice(device);
@@ -155,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
     ConfigJson.write(config, runDir.resolve("config.json"));
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads);
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla);
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
             org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "");
