@@ -194,15 +194,17 @@ public record ModelConfig(
   }
 
   /**
-   * Small enough to learn on two CPU cores: 32 x 32 frames, K 5, D 16, LSTM 64, R 4 (schedule 4,
-   * 3, 2, 2), a decoder of three 1x1 convolutions with 32 filters (a per-pixel MLP on the
-   * broadcast latent and coordinates: three quarters of the time went to 3x3 decoder convolutions
-   * in the calibration run), a refinement network of two stride-2 3x3 convolutions with 32
-   * filters, KL weight scaled to the 4x smaller image (10 / 4 = 2.5).
+   * Small enough to learn on two CPU cores: 32 x 32 frames, K 6 (four balls, the background and
+   * one spare slot: with K = 5 the background split over two slots and two balls had to share
+   * one, see docs/RESULTS.md), D 16, LSTM 64, R 4 (schedule 4, 3, 2, 2), a decoder of three 1x1
+   * convolutions with 32 filters (a per-pixel MLP on the broadcast latent and coordinates: three
+   * quarters of the time went to 3x3 decoder convolutions in the calibration run), a refinement
+   * network of two stride-2 3x3 convolutions with 32 filters, KL weight scaled to the 4x smaller
+   * image (10 / 4 = 2.5).
    */
   public static ModelConfig cpu() {
     return new ModelConfig(
-        Mode.PROVIDE, 32, 5, 16, 64, 4, 2,
+        Mode.PROVIDE, 32, 6, 16, 64, 4, 2,
         new Decoder(64, 3, 32, 1, 1),
         new Refinement(2, 32, 3, 2, 1, 128, false),
         0.3, MixtureLikelihood.Form.JOINT,
