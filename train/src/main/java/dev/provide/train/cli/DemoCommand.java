@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
   private Path train(double minutes) throws Exception {
     Path data = out.resolve("train.tfrecord");
     List<ClipRecord> clips = generate(1016, 20, 32, Variant.BINARY, 777, data);
-    System.out.printf("0. training a cpu-preset model for %.0f minutes on %s (progress below)...%n", minutes, data);
+    System.out.printf("0. training a cpu-preset model for %s minutes on %s (progress below)...%n", minutes, data);
     ModelConfig c = ModelConfig.cpu();
     Path run = out.resolve("run");
     Trainer.Options o = new Trainer.Options(4, 4, Long.MAX_VALUE / 2, minutes, new TrainingGraph.Optimization(5e-4, 5), 3000, 0,
