@@ -21,8 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -153,8 +151,9 @@ public final class Trainer {
         ClipBatches.Batch valBatch = validationBatch();
         Outcome outcome = Outcome.FINISHED;
         String message = "";
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training").setInitialMax(options.steps())
-            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setUnit(" steps", 1).showSpeed().build()) {
+        long firstStep = step;
+        long loopStart = System.nanoTime();
+        try (ProgressBar bar = Progress.bar("Training", options.steps(), "steps", 1000)) {
           bar.stepTo(step);
           while (step < options.steps()) {
             if (stop.get()) {
@@ -188,6 +187,7 @@ public final class Trainer {
               break;
             }
             step++;
+            bar.maxHint(expectedLastStep(step, firstStep, loopStart, start));
             bar.stepTo(step);
             bar.setExtraMessage(String.format(" loss %.1f nll %.1f kl %.2f H %.0f", values[0], values[1], values[2], values[3]));
             if (step % options.logEvery() == 0 || step == 1) {
@@ -240,6 +240,20 @@ public final class Trainer {
   }
 
   /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */
+  /**
+   * The step this run is expected to stop at, for the progress bar's percentage and ETA: the step
+   * limit, or an earlier step when the minutes budget runs out first at the speed seen so far.
+   */
+  private long expectedLastStep(long step, long firstStep, long loopStart, long runStart) {
+    long now = System.nanoTime();
+    if (options.minutes() <= 0 || step <= firstStep || now <= loopStart) {
+      return options.steps();
+    }
+    double stepsPerSecond = (step - firstStep) / ((now - loopStart) / 1e9);
+    double secondsLeft = Math.max(0, options.minutes() * 60 - (now - runStart) / 1e9);
+    return Math.min(options.steps(), step + (long) (secondsLeft * stepsPerSecond));
+  }
+
   private static float ramp(long step, long steps, double full) {
     if (steps == 0 || step >= steps) {
       return (float) full;

@@ -1,5 +1,7 @@
 package dev.provide.train.cli;
 
+import dev.provide.train.Progress;
+
 import dev.provide.train.data.BallsGenerator;
 import dev.provide.train.data.BallsSimulator;
 import dev.provide.train.data.ClipRecord;

@@ -1,5 +1,7 @@
 package dev.provide.train.cli;
 
+import dev.provide.train.Progress;
+
 import dev.provide.train.data.Variant;
 import dev.provide.train.data.importers.Crop;
 import dev.provide.train.data.importers.FramesImporter;

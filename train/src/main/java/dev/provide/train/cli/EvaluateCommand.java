@@ -1,5 +1,7 @@
 package dev.provide.train.cli;
 
+import dev.provide.train.Progress;
+
 import com.google.gson.GsonBuilder;
 import dev.provide.train.Evaluator;
 import dev.provide.graph.LoadedModel;

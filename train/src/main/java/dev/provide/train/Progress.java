@@ -1,4 +1,4 @@
-package dev.provide.train.cli;
+package dev.provide.train;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -9,13 +9,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * (output redirected to a log file) the library cannot learn a width and would cut the line, with
  * the loss terms, at 80 characters, so the line is allowed to be long there.
  */
-final class Progress {
+public final class Progress {
   /** Longest line drawn when stderr is not a terminal. */
   private static final int LOG_LINE_LENGTH = 160;
 
   private Progress() {}
 
-  static ProgressBar bar(String task, long max, String unit) {
+  /** A bar redrawn every half second. */
+  public static ProgressBar bar(String task, long max, String unit) {
+    return bar(task, max, unit, 500);
+  }
+
+  /** A bar redrawn every {@code updateMillis} milliseconds. */
+  public static ProgressBar bar(String task, long max, String unit, int updateMillis) {
     ProgressBarBuilder builder = new ProgressBarBuilder();
     if (System.console() == null) {
       builder.setMaxRenderedLength(LOG_LINE_LENGTH);
@@ -25,7 +31,7 @@ final class Progress {
         .setInitialMax(max)
         .setUnit(" " + unit, 1)
         .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
+        .setUpdateIntervalMillis(updateMillis)
         .showSpeed()
         .build();
   }
