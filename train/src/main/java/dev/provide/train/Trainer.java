@@ -239,7 +239,6 @@ public final class Trainer {
     return ramp(step, options.klWarmup(), config.loss().kl());
   }
 
-  /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */
   /**
    * The step this run is expected to stop at, for the progress bar's percentage and ETA: the step
    * limit, or an earlier step when the minutes budget runs out first at the speed seen so far.
@@ -254,6 +253,7 @@ public final class Trainer {
     return Math.min(options.steps(), step + (long) (secondsLeft * stepsPerSecond));
   }
 
+  /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */
   private static float ramp(long step, long steps, double full) {
     if (steps == 0 || step >= steps) {
       return (float) full;

@@ -1,12 +1,11 @@
 package dev.provide.train.cli;
 
-import dev.provide.train.Progress;
-
 import dev.provide.train.data.BallsGenerator;
 import dev.provide.train.data.BallsSimulator;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.TfRecordWriter;
 import dev.provide.train.data.Variant;
+import dev.provide.train.Progress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;

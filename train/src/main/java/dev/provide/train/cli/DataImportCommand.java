@@ -1,13 +1,12 @@
 package dev.provide.train.cli;
 
-import dev.provide.train.Progress;
-
 import dev.provide.train.data.Variant;
 import dev.provide.train.data.importers.Crop;
 import dev.provide.train.data.importers.FramesImporter;
 import dev.provide.train.data.importers.ImportSink;
 import dev.provide.train.data.importers.MultiObjectImporter;
 import dev.provide.train.data.importers.RnemImporter;
+import dev.provide.train.Progress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;

@@ -1,12 +1,11 @@
 package dev.provide.train.cli;
 
-import dev.provide.train.Progress;
-
 import com.google.gson.GsonBuilder;
 import dev.provide.train.Evaluator;
 import dev.provide.graph.LoadedModel;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.Progress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
