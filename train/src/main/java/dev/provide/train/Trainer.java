@@ -245,12 +245,21 @@ public final class Trainer {
    */
   private long expectedLastStep(long step, long firstStep, long loopStart, long runStart) {
     long now = System.nanoTime();
-    if (options.minutes() <= 0 || step <= firstStep || now <= loopStart) {
-      return options.steps();
+    return expectedLastStep(step, firstStep, (now - loopStart) / 1e9, (now - runStart) / 1e9, options.minutes(), options.steps());
+  }
+
+  /**
+   * The step a run stops at when it keeps the speed of its {@code step - firstStep} steps in
+   * {@code loopSeconds}, with {@code runSeconds} of its {@code minutes} budget spent (0 = no
+   * budget), never past {@code maxSteps}.
+   */
+  static long expectedLastStep(long step, long firstStep, double loopSeconds, double runSeconds, double minutes, long maxSteps) {
+    if (minutes <= 0 || step <= firstStep || loopSeconds <= 0) {
+      return maxSteps;
     }
-    double stepsPerSecond = (step - firstStep) / ((now - loopStart) / 1e9);
-    double secondsLeft = Math.max(0, options.minutes() * 60 - (now - runStart) / 1e9);
-    return Math.min(options.steps(), step + (long) (secondsLeft * stepsPerSecond));
+    double stepsPerSecond = (step - firstStep) / loopSeconds;
+    double secondsLeft = Math.max(0, minutes * 60 - runSeconds);
+    return Math.min(maxSteps, step + (long) (secondsLeft * stepsPerSecond));
   }
 
   /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */

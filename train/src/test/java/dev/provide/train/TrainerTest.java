@@ -86,4 +86,15 @@ class TrainerTest {
     assertNotNull(r.lastCheckpoint());
     assertEquals(2, Checkpoints.latest(run).orElseThrow().step(), "no checkpoint of the broken weights");
   }
+
+  @Test
+  void progressTotalFollowsTheMinutesBudget() {
+    // 100 steps in 10 s of loop, 20 s of a 1-minute budget spent: 40 s left at 10 steps/s.
+    assertEquals(100 + 400, Trainer.expectedLastStep(100, 0, 10, 20, 1, 100_000));
+    // resumed at step 50: only the steps of this run count for the speed
+    assertEquals(100 + 200, Trainer.expectedLastStep(100, 50, 10, 20, 1, 100_000));
+    assertEquals(300, Trainer.expectedLastStep(100, 0, 10, 20, 1, 300), "never past the step limit");
+    assertEquals(100, Trainer.expectedLastStep(100, 0, 10, 90, 1, 100_000), "budget spent: stops now");
+    assertEquals(100_000, Trainer.expectedLastStep(100, 0, 10, 20, 0, 100_000), "no budget: the step limit");
+  }
 }
