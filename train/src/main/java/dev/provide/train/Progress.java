@@ -1,5 +1,6 @@
 package dev.provide.train;
 
+import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -22,7 +23,15 @@ public final class Progress {
 
   /** A bar redrawn every {@code updateMillis} milliseconds. */
   public static ProgressBar bar(String task, long max, String unit, int updateMillis) {
-    ProgressBarBuilder builder = new ProgressBarBuilder();
+    return bar(task, max, unit, updateMillis, 0, Duration.ZERO);
+  }
+
+  /**
+   * A bar for work that continues earlier work (a resumed training run): it starts at {@code done}
+   * with {@code elapsed} already spent, and its speed counts only what this process does.
+   */
+  public static ProgressBar bar(String task, long max, String unit, int updateMillis, long done, Duration elapsed) {
+    ProgressBarBuilder builder = new ProgressBarBuilder().startsFrom(done, elapsed);
     if (System.console() == null) {
       builder.setMaxRenderedLength(LOG_LINE_LENGTH);
     }

@@ -33,7 +33,11 @@ public final class Fixtures {
   }
 
   public static Trainer.Options options(long steps, double lr) {
-    return new Trainer.Options(2, 3, steps, 0, new TrainingGraph.Optimization(lr, 5), 0, 0, 1, 1000, 2, 2, 3, false, 0, 0, false);
+    return options(steps, lr, LearningRateDecay.NONE);
+  }
+
+  public static Trainer.Options options(long steps, double lr, LearningRateDecay decay) {
+    return new Trainer.Options(2, 3, steps, 0, new TrainingGraph.Optimization(lr, 5), 0, 0, 1, 1000, 2, 2, 3, false, 0, 0, false, decay);
   }
 
   public static Provenance provenance() {
@@ -41,7 +45,11 @@ public final class Fixtures {
   }
 
   public static Trainer trainer(Path run, long steps, double lr) {
-    return new Trainer(tinyConfig(), options(steps, lr), run, balls(6, 5, 1), balls(2, 5, 2), provenance(),
+    return trainer(run, options(steps, lr));
+  }
+
+  public static Trainer trainer(Path run, Trainer.Options options) {
+    return new Trainer(tinyConfig(), options, run, balls(6, 5, 1), balls(2, 5, 2), provenance(),
         new PrintStream(PrintStream.nullOutputStream()));
   }
 }

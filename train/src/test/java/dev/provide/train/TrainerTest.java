@@ -4,6 +4,7 @@ import dev.provide.graph.Checkpoints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import dev.provide.ops.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
@@ -39,6 +42,38 @@ class TrainerTest {
     try (var files = Files.list(run.resolve(Checkpoints.FOLDER))) {
       assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no partial checkpoint folders left");
     }
+  }
+
+  @Test
+  void learningRateDecaysOverTheEndOfTheRunAndReachesTheWeights() throws Exception {
+    LearningRateDecay decay = new LearningRateDecay(0.5, 0.1);
+    Path decayed = dir.resolve("decayed");
+    Path constant = dir.resolve("constant");
+    Fixtures.trainer(decayed, Fixtures.options(8, 1e-3, decay)).run(false);
+    Fixtures.trainer(constant, Fixtures.options(8, 1e-3)).run(false);
+    Map<Long, Double> rates = metric(decayed, "learning_rate");
+    for (long step = 1; step <= 8; step++) {
+      // the step logged as n was taken at step n - 1 of 8
+      assertEquals(1e-3 * decay.factor((step - 1) / 8.0), rates.get(step), 1e-9, "learning rate at step " + step);
+    }
+    Map<Long, Double> lossDecayed = metric(decayed, "loss");
+    Map<Long, Double> lossConstant = metric(constant, "loss");
+    // the same weights and batches until the decay starts, different once it has changed an update
+    for (long step = 1; step <= 5; step++) {
+      assertEquals(lossConstant.get(step), lossDecayed.get(step), 0.0, "loss at step " + step);
+    }
+    assertNotEquals(lossConstant.get(8L), lossDecayed.get(8L));
+  }
+
+  private static Map<Long, Double> metric(Path run, String tag) throws Exception {
+    Map<Long, Double> out = new TreeMap<>();
+    for (String line : Files.readAllLines(run.resolve("metrics.csv"))) {
+      String[] f = line.split(",");
+      if (f.length == 4 && f[2].equals(tag)) {
+        out.put(Long.parseLong(f[0]), Double.parseDouble(f[3]));
+      }
+    }
+    return out;
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.provide.graph.Provenance;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.train.Evaluator;
 import dev.provide.train.Predictor;
+import dev.provide.train.LearningRateDecay;
 import dev.provide.train.Trainer;
 import dev.provide.train.data.BallsGenerator;
 import dev.provide.train.data.BallsSimulator;
@@ -105,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
     ModelConfig c = ModelConfig.cpu();
     Path run = out.resolve("run");
     Trainer.Options o = new Trainer.Options(4, 4, Long.MAX_VALUE / 2, minutes, new TrainingGraph.Optimization(5e-4, 5), 3000, 0,
-        20, 500, 1000, 2, 1, false, 0, 0, true);
+        20, 500, 1000, 2, 1, false, 0, 0, true, LearningRateDecay.NONE);
     Provenance prov = new Provenance(data.toString(), "last 16 sequences", 1, 0, 0, Provenance.gitCommit(),
         org.tensorflow.TensorFlow.version(), 4, 4, 5e-4, 3000, "");
     Trainer.Result r = new Trainer(c, o, run, clips.subList(0, 1000), clips.subList(1000, 1016), prov, System.out).run(false);

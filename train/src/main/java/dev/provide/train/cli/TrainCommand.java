@@ -7,6 +7,7 @@ import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.graph.Checkpoints;
 import dev.provide.graph.Provenance;
+import dev.provide.train.LearningRateDecay;
 import dev.provide.train.Trainer;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
@@ -75,6 +76,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--lr", defaultValue = "3e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
   double lr;
+
+  @Option(names = "--lr-decay-from", defaultValue = "1",
+      description = "Start a linear learning-rate decay when this fraction of the run's budget (--minutes, else --steps) is spent; "
+          + "1 = no decay. Default: ${DEFAULT-VALUE}.")
+  double lrDecayFrom;
+
+  @Option(names = "--lr-final", defaultValue = "0.1",
+      description = "With --lr-decay-from: the rate at the end as a fraction of --lr. Default: ${DEFAULT-VALUE}.")
+  double lrFinal;
 
   @Option(names = "--clip", defaultValue = "5", description = "Clip gradients to this global norm (0 = off). Default: ${DEFAULT-VALUE}.")
   double clip;
@@ -158,7 +168,8 @@ final class TrainCommand implements Callable<Integer> {
     ConfigJson.write(config, runDir.resolve("config.json"));
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla);
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,
+            new LearningRateDecay(lrDecayFrom, lrFinal));
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
             org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "");
