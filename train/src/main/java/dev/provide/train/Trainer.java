@@ -37,7 +37,8 @@ public final class Trainer {
    * Training settings.
    *
    * @param steps stop after this many optimiser steps in total
-   * @param minutes stop after this many minutes of this run (0 = no limit)
+   * @param minutes stop when the run has trained this many minutes in all, counting the runs it
+   *     resumed (0 = no limit)
    * @param klWarmup linear warm-up of the KL weight from 0 over this many steps (0 = none)
    * @param noiseWarmup linear warm-up of the posterior sampling noise from 0 (decode the mean) to 1
    *     over this many steps (0 = sample from the start)
@@ -144,7 +145,11 @@ public final class Trainer {
             step = ((TInt64) r.get(0)).getLong();
           }
           previousSeconds = last.provenance().trainingSeconds();
-          log.println("resumed from " + last.dir() + " at step " + step);
+          log.printf("resumed from %s at step %d, after %.1f minutes of training%n", last.dir(), step, previousSeconds / 60);
+          if (options.minutes() > 0 && previousSeconds >= options.minutes() * 60) {
+            log.printf("the run's budget of %s minutes is already spent: nothing to train (give a larger --minutes to go on)%n",
+                options.minutes());
+          }
         } else {
           s.initialize();
         }
@@ -162,14 +167,14 @@ public final class Trainer {
               outcome = Outcome.INTERRUPTED;
               break;
             }
-            if (options.minutes() > 0 && (System.nanoTime() - start) / 60e9 >= options.minutes()) {
+            if (options.minutes() > 0 && trainedSeconds(previousSeconds, start) >= options.minutes() * 60) {
               outcome = Outcome.TIME_LIMIT;
               break;
             }
             ClipBatches.Batch b = batches.next();
             float klWeight = klWeight(step);
             float noise = ramp(step, options.noiseWarmup(), 1.0);
-            float lr = (float) (options.optimization().learningRate() * options.decay().factor(budgetSpent(step, start)));
+            float lr = (float) (options.optimization().learningRate() * options.decay().factor(budgetSpent(step, previousSeconds, start)));
             float[] values;
             try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
                 TInt64 seed = TInt64.vectorOf(options.seed(), step);
@@ -192,7 +197,7 @@ public final class Trainer {
               break;
             }
             step++;
-            bar.maxHint(expectedLastStep(step, firstStep, loopStart, start));
+            bar.maxHint(expectedLastStep(step, firstStep, loopStart, trainedSeconds(previousSeconds, start)));
             bar.stepTo(step);
             bar.setExtraMessage(String.format(" loss %.1f nll %.1f kl %.2f H %.0f", values[0], values[1], values[2], values[3]));
             if (step % options.logEvery() == 0 || step == 1) {
@@ -205,20 +210,20 @@ public final class Trainer {
               m.put("kl_weight", (double) klWeight);
               m.put("learning_rate", (double) lr);
               m.put("noise_scale", (double) noise);
-              m.put("seconds", previousSeconds + (System.nanoTime() - start) / 1e9);
+              m.put("seconds", trainedSeconds(previousSeconds, start));
               events.scalars(step, m);
             }
             if (step % options.validateEvery() == 0) {
               validate(s, t, valBatch, step, events);
             }
             if (step % options.checkpointEvery() == 0) {
-              last = save(s, step, previousSeconds + (System.nanoTime() - start) / 1e9);
+              last = save(s, step, trainedSeconds(previousSeconds, start));
             }
           }
         }
         if (outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
           validate(s, t, valBatch, step, events);
-          last = save(s, step, previousSeconds + (System.nanoTime() - start) / 1e9);
+          last = save(s, step, trainedSeconds(previousSeconds, start));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(outcome, step, last, seconds, message);
@@ -249,9 +254,9 @@ public final class Trainer {
    * The step this run is expected to stop at, for the progress bar's percentage and ETA: the step
    * limit, or an earlier step when the minutes budget runs out first at the speed seen so far.
    */
-  private long expectedLastStep(long step, long firstStep, long loopStart, long runStart) {
-    long now = System.nanoTime();
-    return expectedLastStep(step, firstStep, (now - loopStart) / 1e9, (now - runStart) / 1e9, options.minutes(), options.steps());
+  private long expectedLastStep(long step, long firstStep, long loopStart, double trainedSeconds) {
+    double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
+    return expectedLastStep(step, firstStep, loopSeconds, trainedSeconds, options.minutes(), options.steps());
   }
 
   /**
@@ -272,11 +277,16 @@ public final class Trainer {
    * The fraction of this run's budget spent: of its minutes when it has a time limit, else of its
    * step limit.
    */
-  private double budgetSpent(long step, long runStart) {
+  private double budgetSpent(long step, double previousSeconds, long start) {
     if (options.minutes() > 0) {
-      return (System.nanoTime() - runStart) / 60e9 / options.minutes();
+      return trainedSeconds(previousSeconds, start) / 60 / options.minutes();
     }
     return (double) step / options.steps();
+  }
+
+  /** Seconds trained in all: the resumed runs' and this one's since {@code start}. */
+  private static double trainedSeconds(double previousSeconds, long start) {
+    return previousSeconds + (System.nanoTime() - start) / 1e9;
   }
 
   /** A linear ramp from 0 to {@code full} over {@code steps} steps (none when steps is 0). */

@@ -1,6 +1,8 @@
 package dev.provide.train;
 
 import dev.provide.graph.Checkpoints;
+import dev.provide.graph.Provenance;
+import dev.provide.graph.TrainingGraph;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,6 +76,27 @@ class TrainerTest {
       }
     }
     return out;
+  }
+
+  @Test
+  void theMinutesBudgetCountsTheTimeOfTheResumedRuns() throws Exception {
+    Path run = dir.resolve("budget");
+    Fixtures.trainer(run, 2, 1e-3).run(false);
+    // pretend the first part trained for an hour
+    Path prov = Checkpoints.latest(run).orElseThrow().dir().resolve("provenance.json");
+    Provenance.read(prov).at(2, 3600).write(prov);
+    Trainer.Options halfAnHour = new Trainer.Options(2, 3, 4, 30, new TrainingGraph.Optimization(1e-3, 5), 0, 0, 1,
+        1000, 2, 2, 3, false, 0, 0, false, LearningRateDecay.NONE);
+    Trainer.Result r = Fixtures.trainer(run, halfAnHour).run(true);
+    assertEquals(Trainer.Outcome.TIME_LIMIT, r.outcome(), "a 30-minute budget is spent by the hour already trained");
+    assertEquals(2, r.step());
+    assertEquals(List.of(2L), Checkpoints.list(run).stream().map(Checkpoints.Checkpoint::step).toList());
+
+    Trainer.Options twoHours = new Trainer.Options(2, 3, 4, 120, new TrainingGraph.Optimization(1e-3, 5), 0, 0, 1,
+        1000, 2, 2, 3, false, 0, 0, false, LearningRateDecay.NONE);
+    Trainer.Result more = Fixtures.trainer(run, twoHours).run(true);
+    assertEquals(Trainer.Outcome.FINISHED, more.outcome(), "a larger budget goes on");
+    assertEquals(4, more.step());
   }
 
   @Test

@@ -15,11 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code provide train}: train a model on a clip file. */
 @Command(
@@ -29,7 +33,8 @@ import picocli.CommandLine.Option;
     description = {
       "Train the model (or a baseline) on a TFRecord clip file.",
       "Progress goes to the terminal; TensorBoard events, metrics.csv and checkpoints to the run folder.",
-      "Ctrl-C saves a checkpoint before exiting; --resume continues from the newest one."
+      "Ctrl-C saves a checkpoint before exiting; --resume continues from the newest one, with the flags the run was",
+      "started with (kept in RUN/train-flags.json) except those given again."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "Training clip file.")
@@ -47,7 +52,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--run", description = "Run folder (default: runs/<preset>-<mode>-<time>).")
   Path run;
 
-  @Option(names = "--resume", description = "Continue the run folder's newest checkpoint, with its configuration and optimiser state.")
+  @Option(names = "--resume",
+      description = "Continue the run folder's newest checkpoint: its configuration, optimiser state and training flags (flags given again win).")
   boolean resume;
 
   @Option(names = "--preset", defaultValue = "cpu", description = "Model sizes: cpu or paper. Default: ${DEFAULT-VALUE}.")
@@ -71,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "100000", description = "Stop after this many steps in total. Default: ${DEFAULT-VALUE}.")
   long steps;
 
-  @Option(names = "--minutes", defaultValue = "0", description = "Stop after this many minutes (0 = no limit).")
+  @Option(names = "--minutes", defaultValue = "0",
+      description = "Stop when the run has trained this many minutes in all, resumed parts included (0 = no limit).")
   double minutes;
 
   @Option(names = "--lr", defaultValue = "3e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
@@ -129,11 +136,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--xla", description = "Compile with XLA (faster for the cpu preset).")
   boolean xla;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    boolean gpu = parseDevice(device);
     Path runDir = run;
     Optional<Checkpoints.Checkpoint> resumeFrom = Optional.empty();
+    Map<String, List<String>> flags = RunFlags.given(spec.commandLine().getParseResult());
     if (resume) {
       if (runDir == null) {
         throw new IllegalArgumentException("--resume needs --run RUN");
@@ -142,7 +151,17 @@ final class TrainCommand implements Callable<Integer> {
       if (resumeFrom.isEmpty()) {
         throw new IllegalArgumentException(runDir + " has no checkpoint to resume from");
       }
+      if (Files.isRegularFile(runDir.resolve(RunFlags.FILE))) {
+        List<String> restored = new ArrayList<>();
+        flags = RunFlags.restore(runDir, spec, TrainCommand::new, restored);
+        if (!restored.isEmpty()) {
+          System.err.println("resuming with the run's saved flags: " + String.join(" ", restored));
+        }
+      } else {
+        System.err.println("note: " + runDir + " has no " + RunFlags.FILE + " (it predates them): training with the flags given now");
+      }
     }
+    boolean gpu = parseDevice(device);
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
     List<ClipRecord> train = all;
@@ -166,6 +185,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     Files.createDirectories(runDir);
     ConfigJson.write(config, runDir.resolve("config.json"));
+    RunFlags.save(runDir, flags);
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,
