@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * @param learningRate Adam's step size
  * @param klWarmupSteps steps of the linear KL warm-up
  * @param savedAt when this checkpoint was written (ISO-8601)
+ * @param flags the {@code provide train} flags in force when it was written, as arguments (empty
+ *     when unknown: checkpoints from before this field, or models trained from code)
  */
 public record Provenance(
     String data,
@@ -37,13 +40,19 @@ public record Provenance(
     int clipFrames,
     double learningRate,
     long klWarmupSteps,
-    String savedAt) {
+    String savedAt,
+    List<String> flags) {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /** Normalises a missing flag list (older files) to an empty one. */
+  public Provenance {
+    flags = flags == null ? List.of() : List.copyOf(flags);
+  }
 
   /** A copy at another step and training time, stamped now. */
   public Provenance at(long newStep, double seconds) {
     return new Provenance(data, validation, seed, newStep, seconds, commit, tensorflow, batchSize, clipFrames,
-        learningRate, klWarmupSteps, Instant.now().toString());
+        learningRate, klWarmupSteps, Instant.now().toString(), flags);
   }
 
   /** Writes as JSON. */

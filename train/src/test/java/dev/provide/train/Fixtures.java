@@ -41,7 +41,7 @@ public final class Fixtures {
   }
 
   public static Provenance provenance() {
-    return new Provenance("test-data", "test-val", 3, 0, 0, "test", "2.18.0", 2, 3, 1e-3, 0, "");
+    return new Provenance("test-data", "test-val", 3, 0, 0, "test", "2.18.0", 2, 3, 1e-3, 0, "", List.of("--lr", "1e-3"));
   }
 
   public static Trainer trainer(Path run, long steps, double lr) {

@@ -37,6 +37,7 @@ class TrainerTest {
     assertEquals(List.of(6L, 7L), all.stream().map(Checkpoints.Checkpoint::step).toList());
     assertEquals(Fixtures.tinyConfig().withSeed(Fixtures.tinyConfig().seed()), all.get(1).config());
     assertEquals(7, all.get(1).provenance().step());
+    assertEquals(List.of("--lr", "1e-3"), all.get(1).provenance().flags(), "the flags travel with every checkpoint");
     assertTrue(Files.readString(run.resolve("metrics.csv")).contains("validation/f_ari"));
     try (var files = Files.list(run)) {
       assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")));

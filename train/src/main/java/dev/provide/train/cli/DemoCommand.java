@@ -108,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
     Trainer.Options o = new Trainer.Options(4, 4, Long.MAX_VALUE / 2, minutes, new TrainingGraph.Optimization(5e-4, 5), 3000, 0,
         20, 500, 1000, 2, 1, false, 0, 0, true, LearningRateDecay.NONE);
     Provenance prov = new Provenance(data.toString(), "last 16 sequences", 1, 0, 0, Provenance.gitCommit(),
-        org.tensorflow.TensorFlow.version(), 4, 4, 5e-4, 3000, "");
+        org.tensorflow.TensorFlow.version(), 4, 4, 5e-4, 3000, "", List.of());
     Trainer.Result r = new Trainer(c, o, run, clips.subList(0, 1000), clips.subList(1000, 1016), prov, System.out).run(false);
     if (r.lastCheckpoint() == null) {
       throw new IllegalStateException("training produced no checkpoint: " + r.message());

@@ -56,10 +56,16 @@ final class RunFlags {
     return out;
   }
 
-  /** Writes the flags to the run folder, atomically. */
-  static void save(Path runDir, Map<String, List<String>> flags) throws IOException {
+  /** The flags as one argument list. */
+  static List<String> asArgs(Map<String, List<String>> flags) {
     List<String> args = new ArrayList<>();
     flags.values().forEach(args::addAll);
+    return args;
+  }
+
+  /** Writes the flags to the run folder, atomically. */
+  static void save(Path runDir, Map<String, List<String>> flags) throws IOException {
+    List<String> args = asArgs(flags);
     Path target = runDir.resolve(FILE);
     Path partial = PartialFiles.file(target);
     Files.writeString(partial, GSON.toJson(new Saved(args)), StandardCharsets.UTF_8);

@@ -192,7 +192,7 @@ final class TrainCommand implements Callable<Integer> {
             new LearningRateDecay(lrDecayFrom, lrFinal));
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
-            org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "");
+            org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
     System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences, validating on %d; run folder %s%n",
         config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(), validation.size(), runDir);
     Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out);
