@@ -87,6 +87,9 @@ public final class Trainer {
    */
   public record Result(Outcome outcome, long step, Checkpoints.Checkpoint lastCheckpoint, double seconds, String message) {}
 
+  /** Held-out sequences scored per session run when validating. */
+  private static final int VALIDATION_BATCH = 16;
+
   private final ModelConfig config;
   private final Options options;
   private final Path run;
@@ -155,7 +158,7 @@ public final class Trainer {
         }
         ClipBatches batches = new ClipBatches(train, options.clipFrames(), options.batchSize(), options.seed());
         batches.skipTo(step);
-        ClipBatches.Batch valBatch = validationBatch();
+        List<ClipBatches.Batch> valBatches = validationBatches(validation, options.clipFrames());
         Outcome outcome = Outcome.FINISHED;
         String message = "";
         long firstStep = step;
@@ -214,7 +217,7 @@ public final class Trainer {
               events.scalars(step, m);
             }
             if (step % options.validateEvery() == 0) {
-              validate(s, t, valBatch, step, events);
+              validate(s, t, valBatches, step, events);
             }
             if (step % options.checkpointEvery() == 0) {
               last = save(s, step, trainedSeconds(previousSeconds, start));
@@ -222,7 +225,7 @@ public final class Trainer {
           }
         }
         if (outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
-          validate(s, t, valBatch, step, events);
+          validate(s, t, valBatches, step, events);
           last = save(s, step, trainedSeconds(previousSeconds, start));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -306,30 +309,45 @@ public final class Trainer {
     return true;
   }
 
-  private ClipBatches.Batch validationBatch() {
-    int n = Math.min(16, validation.size());
-    return ClipBatches.sequences(validation, 0, n, options.clipFrames());
+  /** All held-out sequences, in batches of at most {@value #VALIDATION_BATCH}. */
+  static List<ClipBatches.Batch> validationBatches(List<ClipRecord> validation, int frames) {
+    List<ClipBatches.Batch> out = new java.util.ArrayList<>();
+    for (int from = 0; from < validation.size(); from += VALIDATION_BATCH) {
+      int n = Math.min(VALIDATION_BATCH, validation.size() - from);
+      out.add(ClipBatches.sequences(validation, from, n, frames));
+    }
+    return out;
   }
 
-  private void validate(Session s, TrainingGraph t, ClipBatches.Batch b, long step, EventWriter events) {
-    ClipScores scores = new ClipScores();
-    float[] masks, recon;
-    try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
-        TInt64 seed = TInt64.vectorOf(options.seed() + 17, 0);
-        org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed)
-            .fetch(t.masks).fetch(t.reconstruction).fetch(t.means).run()) {
-      masks = Tensors.toFloats((TFloat32) r.get(0));
-      recon = Tensors.toFloats((TFloat32) r.get(1));
-      int k = config.slots(), p = b.height() * b.width();
-      scores.add(masks, recon, b.frames(), b.ids(), b.batchSize(), b.numFrames(), k, p);
-      Map<String, Double> m = new LinkedHashMap<>();
-      m.put("validation/ari", scores.ari());
-      m.put("validation/f_ari", scores.foregroundAri());
-      m.put("validation/mse", scores.mse());
-      events.scalars(step, m);
-      events.image(step, "validation/decomposition", picture(b, masks, recon, Tensors.toFloats((TFloat32) r.get(2))));
-      log.printf("%nstep %d: validation ARI %.4f, F-ARI %.4f, MSE %.5f%n", step, scores.ari(), scores.foregroundAri(), scores.mse());
+  /** Scores every validation batch; the picture shows the first batch's first clip. */
+  private void validate(Session s, TrainingGraph t, List<ClipBatches.Batch> batches, long step, EventWriter events) {
+    if (batches.isEmpty()) {
+      return;
     }
+    ClipScores scores = new ClipScores();
+    BufferedImage picture = null;
+    for (ClipBatches.Batch b : batches) {
+      try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
+          TInt64 seed = TInt64.vectorOf(options.seed() + 17, 0);
+          org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed)
+              .fetch(t.masks).fetch(t.reconstruction).fetch(t.means).run()) {
+        float[] masks = Tensors.toFloats((TFloat32) r.get(0));
+        float[] recon = Tensors.toFloats((TFloat32) r.get(1));
+        int k = config.slots(), p = b.height() * b.width();
+        scores.add(masks, recon, b.frames(), b.ids(), b.batchSize(), b.numFrames(), k, p);
+        if (picture == null) {
+          picture = picture(b, masks, recon, Tensors.toFloats((TFloat32) r.get(2)));
+        }
+      }
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("validation/ari", scores.ari());
+    m.put("validation/f_ari", scores.foregroundAri());
+    m.put("validation/mse", scores.mse());
+    events.scalars(step, m);
+    events.image(step, "validation/decomposition", picture);
+    log.printf("%nstep %d: validation ARI %.4f, F-ARI %.4f, MSE %.5f on %d sequences%n", step, scores.ari(),
+        scores.foregroundAri(), scores.mse(), validation.size());
   }
 
   /** Input, reconstruction, segmentation and each slot's masked appearance for the first clip. */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.ops.Tensors;
+import dev.provide.train.data.ClipBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,6 +78,15 @@ class TrainerTest {
       }
     }
     return out;
+  }
+
+  @Test
+  void validationScoresEveryHeldOutSequenceInBatchesOf16() {
+    var clips = Fixtures.balls(33, 5, 9);
+    var batches = Trainer.validationBatches(clips, 3);
+    assertEquals(List.of(16, 16, 1), batches.stream().map(b -> b.batchSize()).toList());
+    assertArrayEquals(ClipBatches.sequences(clips, 32, 1, 3).frames(), batches.get(2).frames(), "the last batch is the 33rd sequence");
+    assertEquals(List.of(), Trainer.validationBatches(List.of(), 3));
   }
 
   @Test

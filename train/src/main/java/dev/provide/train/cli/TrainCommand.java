@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
       "started with (kept in RUN/train-flags.json) except those given again."
     })
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, description = "Training clip file.")
+  @Option(names = "--data", description = "Training clip file (required; on --resume, the run's own by default).")
   Path data;
 
   @Option(names = "--val", description = "Validation clip file (default: the last --val-count sequences of --data, held out).")
@@ -162,6 +162,12 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     boolean gpu = parseDevice(device);
+    if (data == null) {
+      throw new IllegalArgumentException("--data FILE is required (on --resume it comes from the run's " + RunFlags.FILE + " when there is one)");
+    }
+    if (valCount < 1) {
+      throw new IllegalArgumentException("--val-count must be >= 1, got " + valCount);
+    }
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
     List<ClipRecord> train = all;

@@ -61,6 +61,10 @@ class ProvideCommandTest {
 
     Run unknownOption = run("train", "--bogus");
     assertEquals(2, unknownOption.code());
+
+    Run noData = run("train", "--minutes", "1");
+    assertEquals(2, noData.code());
+    assertTrue(noData.err().contains("--data FILE is required"), noData.err());
   }
 
   @Test
