@@ -14,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +165,7 @@ public final class Trainer {
         long firstStep = step;
         long loopStart = System.nanoTime();
         try (ProgressBar bar = Progress.bar("Training", options.steps(), "steps", 1000, step,
-            java.time.Duration.ofMillis(Math.round(previousSeconds * 1000)))) {
+            Duration.ofMillis(Math.round(previousSeconds * 1000)))) {
           while (step < options.steps()) {
             if (stop.get()) {
               outcome = Outcome.INTERRUPTED;

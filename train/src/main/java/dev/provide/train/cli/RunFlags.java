@@ -77,12 +77,12 @@ final class RunFlags {
    * the run folder to its saved value, and returns all the flags now in force (to be saved
    * again). Without a saved file (a run from before this file existed) nothing changes.
    *
+   * @param given the flags given on this command line ({@link #given})
    * @param fresh makes a new, unparsed instance of the command, to parse the saved flags into
    */
-  static Map<String, List<String>> restore(Path runDir, CommandSpec spec, Supplier<Object> fresh, List<String> restored)
-      throws IOException {
-    ParseResult now = spec.commandLine().getParseResult();
-    Map<String, List<String>> merged = given(now);
+  static Map<String, List<String>> restore(Path runDir, CommandSpec spec, Map<String, List<String>> given,
+      Supplier<Object> fresh, List<String> restored) throws IOException {
+    Map<String, List<String>> merged = new LinkedHashMap<>(given);
     Path file = runDir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
       return merged;

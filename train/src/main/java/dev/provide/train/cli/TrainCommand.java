@@ -153,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (Files.isRegularFile(runDir.resolve(RunFlags.FILE))) {
         List<String> restored = new ArrayList<>();
-        flags = RunFlags.restore(runDir, spec, TrainCommand::new, restored);
+        flags = RunFlags.restore(runDir, spec, flags, TrainCommand::new, restored);
         if (!restored.isEmpty()) {
           System.err.println("resuming with the run's saved flags: " + String.join(" ", restored));
         }

@@ -17,6 +17,10 @@ import picocli.CommandLine;
 class RunFlagsTest {
   @TempDir Path dir;
 
+  private static Map<String, List<String>> given(TrainCommand c) {
+    return RunFlags.given(c.spec.commandLine().getParseResult());
+  }
+
   private static TrainCommand parse(String... args) {
     TrainCommand c = new TrainCommand();
     new CommandLine(c).parseArgs(args);
@@ -32,7 +36,7 @@ class RunFlagsTest {
     TrainCommand resumed = parse("--data", "d.tfrecord", "--run", "r", "--resume", "--batch", "2", "--minutes", "20");
     assertEquals(3e-4, resumed.lr, 0, "before restoring, the default");
     List<String> restored = new ArrayList<>();
-    Map<String, List<String>> inForce = RunFlags.restore(dir, resumed.spec, TrainCommand::new, restored);
+    Map<String, List<String>> inForce = RunFlags.restore(dir, resumed.spec, given(resumed), TrainCommand::new, restored);
 
     assertEquals(5e-4, resumed.lr, 0);
     assertTrue(resumed.xla);
@@ -47,7 +51,7 @@ class RunFlagsTest {
     // saved again, the next resume sees the merged flags
     RunFlags.save(dir, inForce);
     TrainCommand again = parse("--run", "r", "--resume");
-    RunFlags.restore(dir, again.spec, TrainCommand::new, new ArrayList<>());
+    RunFlags.restore(dir, again.spec, given(again), TrainCommand::new, new ArrayList<>());
     assertEquals(Path.of("d.tfrecord"), again.data, "--data may be left out on --resume");
     assertEquals(2, again.batch);
     assertEquals(5e-4, again.lr, 0);
@@ -58,7 +62,7 @@ class RunFlagsTest {
   void aRunWithoutTheFileKeepsTheGivenFlags() throws Exception {
     TrainCommand resumed = parse("--data", "d.tfrecord", "--run", "r", "--resume");
     List<String> restored = new ArrayList<>();
-    RunFlags.restore(dir, resumed.spec, TrainCommand::new, restored);
+    RunFlags.restore(dir, resumed.spec, given(resumed), TrainCommand::new, restored);
     assertEquals(3e-4, resumed.lr, 0);
     assertTrue(restored.isEmpty());
   }
@@ -68,7 +72,7 @@ class RunFlagsTest {
     Files.writeString(dir.resolve(RunFlags.FILE), "{\"args\": [\"--lr\", \"fast\"]}");
     TrainCommand resumed = parse("--data", "d.tfrecord", "--run", "r", "--resume");
     var e = assertThrows(IllegalArgumentException.class,
-        () -> RunFlags.restore(dir, resumed.spec, TrainCommand::new, new ArrayList<>()));
+        () -> RunFlags.restore(dir, resumed.spec, given(resumed), TrainCommand::new, new ArrayList<>()));
     assertTrue(e.getMessage().contains(RunFlags.FILE) && e.getMessage().contains("fast"), e.getMessage());
   }
 }
