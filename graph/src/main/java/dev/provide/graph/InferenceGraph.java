@@ -39,6 +39,8 @@ public final class InferenceGraph {
    * @param nextH next temporal hidden state [B, K, L]
    * @param nextC next temporal memory [B, K, L]
    * @param nextLambda final lambda [B, K, 2D]
+   * @param logLikelihood log p(x | z) of each sequence's frame under the final mixture [B] (for
+   *     the prediction sub-graph: of the predicted frame under its own mixture)
    */
   public record Outputs(
       Operand<TFloat32> masks,
@@ -49,7 +51,8 @@ public final class InferenceGraph {
       Operand<TFloat32> latentLogVariance,
       Operand<TFloat32> nextH,
       Operand<TFloat32> nextC,
-      Operand<TFloat32> nextLambda) {}
+      Operand<TFloat32> nextLambda,
+      Operand<TFloat32> logLikelihood) {}
 
   public final ModelConfig config;
   /** The frame [B, H, W, 3] in [0, 1]. */
@@ -133,7 +136,8 @@ public final class InferenceGraph {
         tf.withName("latent_log_variance").identity(f.latentLogVariance()),
         tf.withName("next_state_h").reshape(f.carried().temporal().h(), tf.constant(new int[] {-1, k, l})),
         tf.withName("next_state_c").reshape(f.carried().temporal().c(), tf.constant(new int[] {-1, k, l})),
-        tf.withName("next_lambda").reshape(f.carried().lambda(), tf.constant(new int[] {-1, k, 2 * d})));
+        tf.withName("next_lambda").reshape(f.carried().lambda(), tf.constant(new int[] {-1, k, 2 * d})),
+        tf.withName("log_likelihood").identity(f.logLikelihood()));
   }
 
   /** [B, K, X] -> [B * K, X]. */

@@ -56,6 +56,7 @@ public final class Unroller {
    * @param reconstruction [B, H, W, 3]
    * @param latentMean posterior means of z [B, K, D]
    * @param latentLogVariance posterior log-variances of z [B, K, D]
+   * @param logLikelihood log p(x | z) of each sequence's frame under the last step's mixture [B]
    * @param losses one per step
    * @param carried what the next frame gets
    */
@@ -66,6 +67,7 @@ public final class Unroller {
       Operand<TFloat32> reconstruction,
       Operand<TFloat32> latentMean,
       Operand<TFloat32> latentLogVariance,
+      Operand<TFloat32> logLikelihood,
       List<StepLoss> losses,
       Carried carried) {}
 
@@ -144,7 +146,7 @@ public final class Unroller {
     Lstm2dCell.State nextTemporal = temporal.temporalState() ? refinementState : in.temporal();
     return new Frame(
         last.masks, last.logits5, last.means5, last.reconstruction,
-        perSlotVector(tf, last.mu), perSlotVector(tf, last.logVar),
+        perSlotVector(tf, last.mu), perSlotVector(tf, last.logVar), last.logLikelihood,
         losses, new Carried(nextTemporal, lambda));
   }
 
@@ -198,12 +200,12 @@ public final class Unroller {
     Lstm2dCell.State next = c.temporal().temporalState() ? update.state() : temporalState;
     return new Frame(
         mix.masks(), logits5, means5, predicted, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
-        List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
+        mix.logLikelihood(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
   }
 
   /** Everything one refinement step computes before the refinement network. */
   static final class Step {
-    Operand<TFloat32> mu, logVar, means, logits, means5, logits5, masks, reconstruction, image, vector;
+    Operand<TFloat32> mu, logVar, means, logits, means5, logits5, masks, reconstruction, logLikelihood, image, vector;
     Operand<TFloat32> meansGradient, logitsGradient, lambdaGradient;
     StepLoss loss;
   }
@@ -236,9 +238,10 @@ public final class Unroller {
     MixtureLikelihood mix = MixtureLikelihood.build(tf, frame, s.means5, s.logits5, c.sigma(), c.likelihood(), true);
     s.masks = mix.masks(); // [B, K, H, W, 1]
     s.reconstruction = mix.reconstruction(); // [B, H, W, 3]
+    s.logLikelihood = mix.logLikelihood(); // [B]
 
     // MODEL.md sec. 5: L = beta NLL + psi KL + gamma H, batch means.
-    Operand<TFloat32> nll = tf.math.neg(tf.math.mean(mix.logLikelihood(), tf.constant(0)));
+    Operand<TFloat32> nll = tf.math.neg(tf.math.mean(s.logLikelihood, tf.constant(0)));
     Operand<TFloat32> klPerSlot =
         prior == null
             ? GaussianKl.standardNormal(tf, s.mu, s.logVar)
@@ -253,13 +256,17 @@ public final class Unroller {
     s.loss = new StepLoss(total, nll, kl, entropy);
 
     // MODEL.md sec. 4: gradients of the step loss, inside the graph, never differentiated through.
+    // Each sequence's own: the loss is a batch mean, so the seed is B (d(B * mean)/dx_b = dL_b/dx_b).
+    // Seeded with 1 they shrank with the batch size, and small ones fell under the layer norm's
+    // variance floor, so a sequence's decomposition depended on how many shared its batch.
+    Operand<TFloat32> perExample = tf.dtypes.cast(Shapes.batchSize(tf, frame), TFloat32.class); // B
     Output<?>[] grads =
         ((Graph) tf.scope().env())
             .addGradients(
                 null,
                 new Output<?>[] {total.asOutput()},
                 new Output<?>[] {means.asOutput(), logits.asOutput(), lambda.asOutput()},
-                new Output<?>[] {tf.constant(1f).asOutput()});
+                new Output<?>[] {perExample.asOutput()});
     Operand<TFloat32> dMeans = cast(grads[0]); // [N, H, W, 3]
     Operand<TFloat32> dLogits = cast(grads[1]); // [N, H, W, 1]
     Operand<TFloat32> dLambda = cast(grads[2]); // [N, 2D]

@@ -44,8 +44,10 @@ public final class VideoInference {
    * @param reconstruction [B, H, W, 3]
    * @param segmentation [B, H, W]
    * @param latents [B, K, D]
+   * @param logLikelihood log p(x | z) of each stream's frame [B]
    */
-  public record FrameResult(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, State next) {}
+  public record FrameResult(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents,
+      float[] logLikelihood, State next) {}
 
   /**
    * A clip's decomposition, frame-major per example.
@@ -55,15 +57,48 @@ public final class VideoInference {
    * @param reconstruction [B, F, H, W, 3]
    * @param segmentation [B, F, H, W]
    * @param latents [B, F, K, D]
+   * @param logLikelihood log p(x | z) of each frame [B, F]
    */
-  public record Clip(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents, int batch, int frames, State last) {
+  public record Clip(float[] masks, float[] means, float[] reconstruction, int[] segmentation, float[] latents,
+      float[] logLikelihood, int batch, int frames, State last) {
     /** This clip's frames followed by {@code next}'s, per example (the state is {@code next}'s). */
     public Clip then(Clip next) {
       if (next.batch() != batch) {
         throw new IllegalArgumentException("clips of batch " + batch + " and " + next.batch());
       }
       return new Clip(join(masks, next.masks), join(means, next.means), join(reconstruction, next.reconstruction),
-          join(segmentation, next.segmentation), join(latents, next.latents), batch, frames + next.frames, next.last);
+          join(segmentation, next.segmentation), join(latents, next.latents), join(logLikelihood, next.logLikelihood),
+          batch, frames + next.frames, next.last);
+    }
+
+    /** The summed log-likelihood of each example's frames [B]. */
+    public double[] totalLogLikelihood() {
+      double[] out = new double[batch];
+      for (int b = 0; b < batch; b++) {
+        for (int t = 0; t < frames; t++) {
+          out[b] += logLikelihood[b * frames + t];
+        }
+      }
+      return out;
+    }
+
+    /** This clip with example {@code b} (outputs and state) taken from {@code other}. */
+    Clip withExample(int b, Clip other) {
+      copyExample(other.masks, masks, b);
+      copyExample(other.means, means, b);
+      copyExample(other.reconstruction, reconstruction, b);
+      copyExample(other.segmentation, segmentation, b);
+      copyExample(other.latents, latents, b);
+      copyExample(other.logLikelihood, logLikelihood, b);
+      copyExample(other.last.h(), last.h(), b);
+      copyExample(other.last.c(), last.c(), b);
+      copyExample(other.last.lambda(), last.lambda(), b);
+      return this;
+    }
+
+    private void copyExample(Object from, Object to, int b) {
+      int per = java.lang.reflect.Array.getLength(to) / batch;
+      System.arraycopy(from, b * per, to, b * per, per);
     }
 
     /** Frame-major arrays of two clips of the same batch, concatenated per example. */
@@ -125,13 +160,13 @@ public final class VideoInference {
             .feed(graph.frame, x).feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
             .feed(graph.seed, frameSeed).feed(graph.firstSeed, first).feed(graph.noiseScale, noise)
             .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
-            .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).run()) {
+            .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).fetch(o.logLikelihood()).run()) {
       State next = new State(
           Tensors.toFloats((TFloat32) r.get(5)), Tensors.toFloats((TFloat32) r.get(6)), Tensors.toFloats((TFloat32) r.get(7)),
           b, state.nextFrame() + 1);
       return new FrameResult(
           Tensors.toFloats((TFloat32) r.get(0)), Tensors.toFloats((TFloat32) r.get(1)), Tensors.toFloats((TFloat32) r.get(2)),
-          Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), next);
+          Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), Tensors.toFloats((TFloat32) r.get(8)), next);
     }
   }
 
@@ -145,11 +180,49 @@ public final class VideoInference {
     return run(initialState(batch), video, batch, frames, seed, noiseScale);
   }
 
+  /**
+   * Decomposes a clip [B, F, H, W, 3] with several starts on its first frames (see
+   * {@link Restarts}); with {@link Restarts#NONE} this is {@link #decompose(float[], int, int, long, float)}.
+   */
+  public Clip decompose(float[] video, int batch, int frames, long seed, float noiseScale, Restarts restarts) {
+    if (!restarts.enabled()) {
+      return decompose(video, batch, frames, seed, noiseScale);
+    }
+    int head = Math.min(restarts.frames(), frames);
+    float[] first = frames == head ? video : framesOf(video, batch, frames, 0, head);
+    Clip best = decompose(first, batch, head, seed, noiseScale);
+    double[] bestScore = best.totalLogLikelihood();
+    for (int r = 1; r < restarts.count(); r++) {
+      Clip other = decompose(first, batch, head, Restarts.seed(seed, r), noiseScale);
+      double[] score = other.totalLogLikelihood();
+      for (int b = 0; b < batch; b++) {
+        if (score[b] > bestScore[b]) {
+          best = best.withExample(b, other);
+          bestScore[b] = score[b];
+        }
+      }
+    }
+    if (head == frames) {
+      return best;
+    }
+    return best.then(run(best.last(), framesOf(video, batch, frames, head, frames), batch, frames - head, seed, noiseScale));
+  }
+
+  /** Frames [from, to) of each example of a clip [B, F, H, W, 3]. */
+  private float[] framesOf(float[] video, int batch, int frames, int from, int to) {
+    int frameSize = c.imageSize() * c.imageSize() * 3, n = to - from;
+    float[] out = new float[batch * n * frameSize];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(video, (b * frames + from) * frameSize, out, b * n * frameSize, n * frameSize);
+    }
+    return out;
+  }
+
   /** Continues from {@code state} over {@code frames} more frames of a clip [B, F, H, W, 3]. */
   public Clip run(State state, float[] video, int batch, int frames, long seed, float noiseScale) {
     int s = c.imageSize(), k = c.slots(), d = c.latentSize(), p = s * s;
     Clip out = new Clip(new float[batch * frames * k * p], new float[batch * frames * k * p * 3], new float[batch * frames * p * 3],
-        new int[batch * frames * p], new float[batch * frames * k * d], batch, frames, null);
+        new int[batch * frames * p], new float[batch * frames * k * d], new float[batch * frames], batch, frames, null);
     float[] frame = new float[batch * p * 3];
     for (int t = 0; t < frames; t++) {
       for (int b = 0; b < batch; b++) {
@@ -159,7 +232,7 @@ public final class VideoInference {
       scatter(out, r, t, batch, frames);
       state = r.next();
     }
-    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), batch, frames, state);
+    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), out.logLikelihood(), batch, frames, state);
   }
 
   /**
@@ -171,7 +244,7 @@ public final class VideoInference {
     }
     int s = c.imageSize(), k = c.slots(), l = c.lstmSize(), d = c.latentSize(), p = s * s, b = state.batch();
     Clip out = new Clip(new float[b * future * k * p], new float[b * future * k * p * 3], new float[b * future * p * 3],
-        new int[b * future * p], new float[b * future * k * d], b, future, null);
+        new int[b * future * p], new float[b * future * k * d], new float[b * future], b, future, null);
     InferenceGraph.Outputs o = graph.predict;
     for (int t = 0; t < future; t++) {
       try (TFloat32 h = Tensors.floats(state.h(), b, k, l);
@@ -179,18 +252,18 @@ public final class VideoInference {
           TFloat32 lam = Tensors.floats(state.lambda(), b, k, 2L * d);
           Result r = session.runner().feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
               .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
-              .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).run()) {
+              .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).fetch(o.logLikelihood()).run()) {
         State next = new State(
             Tensors.toFloats((TFloat32) r.get(5)), Tensors.toFloats((TFloat32) r.get(6)), Tensors.toFloats((TFloat32) r.get(7)),
             b, state.nextFrame() + 1);
         FrameResult fr = new FrameResult(
             Tensors.toFloats((TFloat32) r.get(0)), Tensors.toFloats((TFloat32) r.get(1)), Tensors.toFloats((TFloat32) r.get(2)),
-            Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), next);
+            Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), Tensors.toFloats((TFloat32) r.get(8)), next);
         scatter(out, fr, t, b, future);
         state = next;
       }
     }
-    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), b, future, state);
+    return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), out.logLikelihood(), b, future, state);
   }
 
   private void scatter(Clip out, FrameResult r, int t, int batch, int frames) {
@@ -202,6 +275,7 @@ public final class VideoInference {
       System.arraycopy(r.reconstruction(), b * p * 3, out.reconstruction(), bf * p * 3, p * 3);
       System.arraycopy(r.segmentation(), b * p, out.segmentation(), bf * p, p);
       System.arraycopy(r.latents(), b * k * d, out.latents(), bf * k * d, k * d);
+      out.logLikelihood()[bf] = r.logLikelihood()[b];
     }
   }
 }

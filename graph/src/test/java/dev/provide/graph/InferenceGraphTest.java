@@ -117,6 +117,95 @@ class InferenceGraphTest {
   }
 
   @Test
+  void aSequenceDecomposesTheSameAloneAsInABatch() {
+    // The in-graph gradients must be each sequence's own (not shrunk by the batch mean), or a
+    // video's decomposition depends on how many others share its batch.
+    ModelConfig c = TrainingGraphTest.tiny();
+    int frame = c.imageSize() * c.imageSize() * 3, perExample = F * c.slots() * c.imageSize() * c.imageSize();
+    float[] video = TrainingGraphTest.video(B, F, c.imageSize(), 8);
+    VideoInference.Clip batched = withInference(c, v -> v.decompose(video, B, F, 1, 0f));
+    for (int b = 0; b < B; b++) {
+      float[] one = Arrays.copyOfRange(video, b * F * frame, (b + 1) * F * frame);
+      VideoInference.Clip alone = withInference(c, v -> v.decompose(one, 1, F, 1, 0f));
+      assertClose(alone.masks(), Arrays.copyOfRange(batched.masks(), b * perExample, (b + 1) * perExample), 1e-5);
+    }
+  }
+
+  @Test
+  void logLikelihoodIsTheMixtureDensityOfTheFrame() {
+    // log p(x) = sum_pixels log sum_k m_k prod_c N(x_c; mu_kc, sigma^2), recomputed in doubles
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize(), k = c.slots(), p = s * s;
+    float[] video = TrainingGraphTest.video(B, F, s, 9);
+    VideoInference.Clip clip = withInference(c, v -> v.decompose(video, B, F, 4, 1f));
+    double sigma = c.sigma();
+    for (int bf = 0; bf < B * F; bf++) {
+      double expected = 0;
+      for (int q = 0; q < p; q++) {
+        double mixture = 0;
+        for (int slot = 0; slot < k; slot++) {
+          double logDensity = 0;
+          for (int ch = 0; ch < 3; ch++) {
+            double diff = video[(bf * p + q) * 3 + ch] - clip.means()[((bf * k + slot) * p + q) * 3 + ch];
+            logDensity += -0.5 * diff * diff / (sigma * sigma) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+          }
+          mixture += clip.masks()[(bf * k + slot) * p + q] * Math.exp(logDensity);
+        }
+        expected += Math.log(mixture);
+      }
+      assertEquals(expected, clip.logLikelihood()[bf], 1e-3 * Math.abs(expected) + 1e-2, "frame " + bf);
+    }
+  }
+
+  @Test
+  void restartsKeepTheMostLikelyStartOfEachSequence() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize(), k = c.slots(), p = s * s, head = 2, count = 3;
+    float[] video = TrainingGraphTest.video(B, F, s, 10);
+    VideoInference.Clip plain = withInference(c, v -> v.decompose(video, B, F, 5, 1f));
+    VideoInference.Clip none = withInference(c, v -> v.decompose(video, B, F, 5, 1f, Restarts.NONE));
+    assertArrayEquals(plain.masks(), none.masks(), "one start is the plain decomposition");
+
+    VideoInference.Clip restarted = withInference(c, v -> v.decompose(video, B, F, 5, 1f, new Restarts(count, head)));
+    assertEquals(B * F * k * p, restarted.masks().length);
+    assertEquals(B * F, restarted.logLikelihood().length);
+    // Each start alone over the first `head` frames; the restarted clip must hold, per sequence,
+    // the start with the highest summed log-likelihood.
+    int frame = s * s * 3;
+    float[] first = new float[B * head * frame];
+    for (int b = 0; b < B; b++) {
+      System.arraycopy(video, b * F * frame, first, b * head * frame, head * frame);
+    }
+    VideoInference.Clip[] starts = new VideoInference.Clip[count];
+    for (int r = 0; r < count; r++) {
+      long seed = Restarts.seed(5, r);
+      starts[r] = withInference(c, v -> v.decompose(first, B, head, seed, 1f));
+    }
+    boolean anyChanged = false;
+    for (int b = 0; b < B; b++) {
+      int best = 0;
+      for (int r = 1; r < count; r++) {
+        if (starts[r].totalLogLikelihood()[b] > starts[best].totalLogLikelihood()[b]) {
+          best = r;
+        }
+      }
+      anyChanged |= best != 0;
+      for (int t = 0; t < head; t++) {
+        int per = k * p;
+        assertClose(Arrays.copyOfRange(starts[best].masks(), (b * head + t) * per, (b * head + t + 1) * per),
+            Arrays.copyOfRange(restarted.masks(), (b * F + t) * per, (b * F + t + 1) * per), 1e-6);
+      }
+    }
+    assertTrue(anyChanged, "no sequence took another start: the test would not see restarts ignored");
+  }
+
+  @Test
+  void restartsRejectBadCounts() {
+    assertThrows(IllegalArgumentException.class, () -> new Restarts(0, 3));
+    assertThrows(IllegalArgumentException.class, () -> new Restarts(2, 0));
+  }
+
+  @Test
   void badShapesAreClearErrors() {
     ModelConfig c = TrainingGraphTest.tiny();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,11 +1,14 @@
 package dev.provide.train;
 
 import dev.provide.graph.LoadedModel;
+import dev.provide.graph.Restarts;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.FrameRange;
+import dev.provide.train.metrics.Ari;
 import dev.provide.train.metrics.ClipScores;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,17 +27,41 @@ public final class Evaluator {
    */
   public record Scores(double ari, double foregroundAri, double mse, long frames) {}
 
+  /** Receives the scores of single frames: sequence index, frame index, ARI, F-ARI. */
+  @FunctionalInterface
+  public interface FrameListener {
+    void frame(int sequence, int frame, double ari, double foregroundAri);
+  }
+
   private final LoadedModel model;
   private final int batchSize;
   private final long seed;
+  private final Restarts restarts;
 
+  /** An evaluator with a single start of inference per clip (the paper's protocol). */
   public Evaluator(LoadedModel model, int batchSize, long seed) {
+    this(model, batchSize, seed, Restarts.NONE);
+  }
+
+  /**
+   * An evaluator that decomposes {@code batchSize} sequences at a time. Every batch draws its own
+   * noise from {@code seed}, so no two sequences share a noise draw (with one seed for all
+   * batches, the sequences in the same batch position all shared one, and the score hung on a
+   * batch-size's worth of draws).
+   */
+  public Evaluator(LoadedModel model, int batchSize, long seed, Restarts restarts) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
     this.model = model;
     this.batchSize = batchSize;
     this.seed = seed;
+    this.restarts = restarts;
+  }
+
+  /** The noise seed of the batch that starts at sequence {@code from}. */
+  static long batchSeed(long seed, int from) {
+    return from == 0 ? seed : seed ^ (from * 0xC2B2AE3D27D4EB4FL);
   }
 
   /**
@@ -43,6 +70,16 @@ public final class Evaluator {
    * @param progress called with the number of sequences done
    */
   public Map<Integer, Scores> evaluate(List<ClipRecord> clips, List<Integer> lengths, LongConsumer progress) {
+    return evaluate(clips, lengths, progress, (sequence, frame, ari, fari) -> {});
+  }
+
+  /**
+   * Scores {@code clips} at each of {@code lengths} and reports every frame of the longest length
+   * to {@code frames} (in sequence order, then frame order).
+   *
+   * @param progress called with the number of sequences done
+   */
+  public Map<Integer, Scores> evaluate(List<ClipRecord> clips, List<Integer> lengths, LongConsumer progress, FrameListener frames) {
     int longest = lengths.stream().mapToInt(Integer::intValue).max().orElseThrow(() -> new IllegalArgumentException("no lengths"));
     for (int l : lengths) {
       if (l < 1) {
@@ -61,7 +98,7 @@ public final class Evaluator {
     for (int from = 0; from < clips.size(); from += batchSize) {
       int n = Math.min(batchSize, clips.size() - from);
       ClipBatches.Batch b = ClipBatches.sequences(clips, from, n, longest);
-      VideoInference.Clip out = model.inference().decompose(b.frames(), n, longest, seed, 1f);
+      VideoInference.Clip out = model.inference().decompose(b.frames(), n, longest, batchSeed(seed, from), 1f, restarts);
       int p = b.height() * b.width();
       for (int l : lengths) {
         scores.get(l).add(
@@ -71,11 +108,23 @@ public final class Evaluator {
             FrameRange.of(b.ids(), n, longest, 0, l, p),
             n, l, k, p);
       }
+      reportFrames(out.masks(), b.ids(), from, n, longest, k, p, frames);
       progress.accept(from + n);
     }
     Map<Integer, Scores> out = new LinkedHashMap<>();
     scores.forEach((l, s) -> out.put(l, new Scores(s.ari(), s.foregroundAri(), s.mse(), s.frames())));
     return out;
+  }
+
+  private static void reportFrames(float[] masks, int[] ids, int from, int n, int numFrames, int k, int p, FrameListener frames) {
+    for (int s = 0; s < n; s++) {
+      for (int f = 0; f < numFrames; f++) {
+        int frame = s * numFrames + f;
+        int[] predicted = Ari.argmaxSlots(Arrays.copyOfRange(masks, frame * k * p, (frame + 1) * k * p), k);
+        int[] truth = Arrays.copyOfRange(ids, frame * p, (frame + 1) * p);
+        frames.frame(from + s, f, Ari.ari(truth, predicted), Ari.foregroundAri(truth, predicted));
+      }
+    }
   }
 
   /** The table as Markdown. */

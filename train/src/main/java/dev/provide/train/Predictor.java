@@ -1,6 +1,7 @@
 package dev.provide.train;
 
 import dev.provide.graph.LoadedModel;
+import dev.provide.graph.Restarts;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
@@ -26,10 +27,17 @@ public final class Predictor {
 
   private final LoadedModel model;
   private final long seed;
+  private final Restarts restarts;
 
   public Predictor(LoadedModel model, long seed) {
+    this(model, seed, Restarts.NONE);
+  }
+
+  /** A predictor whose observed frames are decomposed with {@code restarts}. */
+  public Predictor(LoadedModel model, long seed, Restarts restarts) {
     this.model = model;
     this.seed = seed;
+    this.restarts = restarts;
   }
 
   /** Observes {@code observe} frames of clips [from, from + count) and predicts {@code future} more. */
@@ -40,7 +48,7 @@ public final class Predictor {
     ClipBatches.Batch all = ClipBatches.sequences(clips, from, count, observe + future);
     int p = all.height() * all.width(), k = model.config().slots();
     float[] seen = FrameRange.of(all.frames(), count, observe + future, 0, observe, p * 3);
-    VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f);
+    VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f, restarts);
     VideoInference.Clip predicted = model.inference().predict(observed.last(), future);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);

@@ -3,6 +3,7 @@ package dev.provide.train.cli;
 import com.google.gson.GsonBuilder;
 import dev.provide.train.Evaluator;
 import dev.provide.graph.LoadedModel;
+import dev.provide.graph.Restarts;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.Progress;
@@ -12,10 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code provide evaluate}: the paper's table for a trained model. */
@@ -25,7 +28,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Score a trained model on full sequences: ARI, F-ARI and MSE over the first L frames for each",
-      "evaluated length L (the paper's table). Prints the table and writes metrics.json and metrics.md."
+      "evaluated length L (the paper's table). Prints the table and writes metrics.json, metrics.md",
+      "and frames.csv (ARI and F-ARI of every frame of every sequence, to find where a model fails)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run folder (its newest checkpoint), a checkpoint folder or a model folder.")
@@ -46,7 +50,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--out", description = "Folder for metrics.json and metrics.md.")
+  @Mixin
+  RestartOptions restartOptions = new RestartOptions();
+
+  @Option(names = "--out", description = "Folder for metrics.json, metrics.md and frames.csv.")
   Path out;
 
   @Option(names = "--threads", defaultValue = "0", description = "TensorFlow intra-op threads (0 = all cores).")
@@ -61,14 +68,18 @@ final class EvaluateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("the model takes " + size + "x" + size + " frames; " + data + " has "
             + clips.get(0).height() + "x" + clips.get(0).width());
       }
-      Evaluator evaluator = new Evaluator(model, batch, seed);
+      Restarts restarts = restartOptions.restarts();
+      Evaluator evaluator = new Evaluator(model, batch, seed, restarts);
       Map<Integer, Evaluator.Scores> results;
+      StringBuilder frameRows = new StringBuilder("sequence,frame,ari,f_ari\n");
       long start = System.nanoTime();
       try (ProgressBar bar = Progress.bar("Evaluating", clips.size(), "seq")) {
-        results = evaluator.evaluate(clips, lengths, bar::stepTo);
+        results = evaluator.evaluate(clips, lengths, bar::stepTo,
+            (sequence, frame, ari, fari) -> frameRows.append(String.format(Locale.ROOT, "%d,%d,%.5f,%.5f%n", sequence, frame, ari, fari)));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      String title = model.config().mode().label() + " on " + clips.size() + " sequences";
+      String title = model.config().mode().label() + " on " + clips.size() + " sequences"
+          + (restarts.enabled() ? ", " + restarts.count() + " restarts on " + restarts.frames() + " frames" : "");
       String table = Evaluator.markdown(results, title);
       System.out.print(table);
       System.out.printf("(%s, checkpoint %s, %.1f s)%n", data, model.checkpoint().dir(), seconds);
@@ -90,11 +101,14 @@ final class EvaluateCommand implements Callable<Integer> {
         meta.put("data", data.toString());
         meta.put("sequences", clips.size());
         meta.put("seed", seed);
+        meta.put("restarts", restarts.count());
+        meta.put("restart_frames", restarts.frames());
         meta.put("lengths", new ArrayList<>(lengths));
         json.put("meta", meta);
         Files.writeString(out.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json), StandardCharsets.UTF_8);
         Files.writeString(out.resolve("metrics.md"), table, StandardCharsets.UTF_8);
-        System.out.println("wrote " + out.resolve("metrics.json") + " and metrics.md");
+        Files.writeString(out.resolve("frames.csv"), frameRows, StandardCharsets.UTF_8);
+        System.out.println("wrote " + out.resolve("metrics.json") + ", metrics.md and frames.csv");
       }
     }
     return 0;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code provide predict}: roll a trained model into the future. */
@@ -38,6 +39,9 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "10", description = "Sequences. Default: ${DEFAULT-VALUE}.")
   int count;
 
+  @Mixin
+  RestartOptions restartOptions = new RestartOptions();
+
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -48,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = LoadedModel.open(checkpoint, false, 0)) {
-      Predictor.Prediction p = new Predictor(model, seed).predict(clips, 0, clips.size(), observe, future);
+      Predictor.Prediction p = new Predictor(model, seed, restartOptions.restarts()).predict(clips, 0, clips.size(), observe, future);
       System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
       System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());
       if (out != null) {

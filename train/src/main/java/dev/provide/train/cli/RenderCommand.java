@@ -7,6 +7,7 @@ import dev.provide.train.render.Renderer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code provide render}: pictures of a decomposition. */
@@ -34,6 +35,9 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--future", defaultValue = "5", description = "Frames predicted after them (0 = none). Default: ${DEFAULT-VALUE}.")
   int future;
 
+  @Mixin
+  RestartOptions restartOptions = new RestartOptions();
+
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -50,7 +54,7 @@ final class RenderCommand implements Callable<Integer> {
       throw new IllegalArgumentException("sequence " + index + " has " + clip.numFrames() + " frames; --frames + --future is " + (frames + future));
     }
     try (LoadedModel model = LoadedModel.open(checkpoint, false, 0)) {
-      Renderer.Output o = Renderer.render(model, clip, frames, future, seed, out, "sequence-" + index);
+      Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index);
       System.out.printf("sequence %d: ARI %.4f, F-ARI %.4f, MSE %.5f over %d frames%n", index, o.observed().ari(),
           o.observed().foregroundAri(), o.observed().mse(), frames);
       System.out.println("wrote " + o.png() + ", " + o.gif() + " and " + o.html());

@@ -1,6 +1,7 @@
 package dev.provide.train.render;
 
 import dev.provide.graph.LoadedModel;
+import dev.provide.graph.Restarts;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
@@ -28,11 +29,17 @@ public final class Renderer {
    */
   public static Output render(LoadedModel model, ClipRecord clip, int frames, int future, long seed, Path dir, String name)
       throws IOException {
+    return render(model, clip, frames, future, seed, Restarts.NONE, dir, name);
+  }
+
+  /** As {@link #render(LoadedModel, ClipRecord, int, int, long, Path, String)}, decomposing with {@code restarts}. */
+  public static Output render(LoadedModel model, ClipRecord clip, int frames, int future, long seed, Restarts restarts,
+      Path dir, String name) throws IOException {
     int k = model.config().slots(), s = model.config().imageSize(), p = s * s;
     int total = frames + future;
     ClipBatches.Batch truth = ClipBatches.sequences(List.of(clip), 0, 1, total);
     float[] seen = java.util.Arrays.copyOf(truth.frames(), frames * p * 3);
-    VideoInference.Clip observed = model.inference().decompose(seen, 1, frames, seed, 1f);
+    VideoInference.Clip observed = model.inference().decompose(seen, 1, frames, seed, 1f, restarts);
     ClipScores observedScores = new ClipScores();
     observedScores.add(observed.masks(), observed.reconstruction(), seen, java.util.Arrays.copyOf(truth.ids(), frames * p), 1, frames, k, p);
     VideoInference.Clip all = observed;
@@ -84,6 +91,7 @@ public final class Renderer {
         java.util.Arrays.copyOfRange(c.means(), t * k * p * 3, (t + 1) * k * p * 3),
         java.util.Arrays.copyOfRange(c.reconstruction(), t * p * 3, (t + 1) * p * 3),
         java.util.Arrays.copyOfRange(c.segmentation(), t * p, (t + 1) * p),
-        java.util.Arrays.copyOfRange(c.latents(), t * k * d, (t + 1) * k * d), 1, 1, null);
+        java.util.Arrays.copyOfRange(c.latents(), t * k * d, (t + 1) * k * d),
+        java.util.Arrays.copyOfRange(c.logLikelihood(), t, t + 1), 1, 1, null);
   }
 }

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -81,5 +82,25 @@ class ProvideCommandTest {
     assertEquals(0, run("data", "show", a.toString(), "--index", "6", "--out", png.toString()).code());
     assertTrue(Files.size(png) > 100);
     assertEquals(2, run("data", "show", a.toString(), "--index", "7", "--out", png.toString()).code());
+  }
+
+  @Test
+  void evaluateWritesTheTableAndEveryFramesScoresWithRestarts() throws Exception {
+    String model = Path.of("..", "testdata", "model").toString(), input = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
+    Path out = dir.resolve("eval");
+    Run r = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3,6", "--restarts", "2", "--restart-frames", "2",
+        "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String table = Files.readString(out.resolve("metrics.md"));
+    assertTrue(table.contains("2 restarts on 2 frames") && table.contains("| 6 frames |"), table);
+    String json = Files.readString(out.resolve("metrics.json"));
+    assertTrue(json.contains("\"restarts\": 2") && json.contains("\"f_ari\""), json);
+    List<String> rows = Files.readAllLines(out.resolve("frames.csv"));
+    assertEquals("sequence,frame,ari,f_ari", rows.get(0));
+    assertEquals(1 + 2 * 6, rows.size(), "one row per frame of the longest length, for both golden sequences");
+
+    Run bad = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--restarts", "0");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("restarts must be >= 1"), bad.err());
   }
 }
