@@ -56,4 +56,14 @@ class EvaluatorTest {
       assertThrows(IllegalArgumentException.class, () -> e.evaluate(clips, List.of(clips.get(0).numFrames() + 1), n -> {}));
     }
   }
+
+  @Test
+  void everyBatchDrawsItsOwnNoise() {
+    java.util.Set<Long> seeds = new java.util.HashSet<>();
+    for (int from = 0; from < 10_000; from += 10) {
+      seeds.add(Evaluator.batchSeed(1, from));
+    }
+    assertEquals(1000, seeds.size(), "two batches shared a noise seed");
+    assertEquals(1, Evaluator.batchSeed(1, 0), "the first batch keeps the given seed");
+  }
 }
