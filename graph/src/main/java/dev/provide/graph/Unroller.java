@@ -256,17 +256,17 @@ public final class Unroller {
     s.loss = new StepLoss(total, nll, kl, entropy);
 
     // MODEL.md sec. 4: gradients of the step loss, inside the graph, never differentiated through.
-    // Each sequence's own: the loss is a batch mean, so the seed is B (d(B * mean)/dx_b = dL_b/dx_b).
-    // Seeded with 1 they shrank with the batch size, and small ones fell under the layer norm's
-    // variance floor, so a sequence's decomposition depended on how many shared its batch.
-    Operand<TFloat32> perExample = tf.dtypes.cast(Shapes.batchSize(tf, frame), TFloat32.class); // B
+    // Of the batch-mean loss, as in the reference code (so 1/B of each sequence's own; the inputs
+    // are layer-normalised per slot, which removes the scale except under the variance floor).
+    // Seeding with B instead (each sequence's own gradient) was tried in run G and ended far
+    // behind run C (one run each; docs/RESULTS.md).
     Output<?>[] grads =
         ((Graph) tf.scope().env())
             .addGradients(
                 null,
                 new Output<?>[] {total.asOutput()},
                 new Output<?>[] {means.asOutput(), logits.asOutput(), lambda.asOutput()},
-                new Output<?>[] {perExample.asOutput()});
+                new Output<?>[] {tf.constant(1f).asOutput()});
     Operand<TFloat32> dMeans = cast(grads[0]); // [N, H, W, 3]
     Operand<TFloat32> dLogits = cast(grads[1]); // [N, H, W, 1]
     Operand<TFloat32> dLambda = cast(grads[2]); // [N, 2D]

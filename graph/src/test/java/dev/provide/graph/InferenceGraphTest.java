@@ -118,8 +118,8 @@ class InferenceGraphTest {
 
   @Test
   void aSequenceDecomposesTheSameAloneAsInABatch() {
-    // The in-graph gradients must be each sequence's own (not shrunk by the batch mean), or a
-    // video's decomposition depends on how many others share its batch.
+    // Nothing in the graph may mix the sequences of a batch (noise off: the draw depends on the
+    // batch position).
     ModelConfig c = TrainingGraphTest.tiny();
     int frame = c.imageSize() * c.imageSize() * 3, perExample = F * c.slots() * c.imageSize() * c.imageSize();
     float[] video = TrainingGraphTest.video(B, F, c.imageSize(), 8);
