@@ -172,12 +172,16 @@ public final class VideoInference {
 
   /** Decomposes a clip [B, F, H, W, 3]. */
   public Clip decompose(float[] video, int batch, int frames, long seed, float noiseScale) {
+    checkVideo(video, batch, frames);
+    return run(initialState(batch), video, batch, frames, seed, noiseScale);
+  }
+
+  private void checkVideo(float[] video, int batch, int frames) {
     int s = c.imageSize();
     long frameSize = (long) s * s * 3;
     if (frames < 1 || video.length != batch * frames * frameSize) {
       throw new IllegalArgumentException("video must be [B, F, " + s + ", " + s + ", 3] with B = " + batch + ", F = " + frames + " >= 1");
     }
-    return run(initialState(batch), video, batch, frames, seed, noiseScale);
   }
 
   /**
@@ -188,6 +192,7 @@ public final class VideoInference {
     if (!restarts.enabled()) {
       return decompose(video, batch, frames, seed, noiseScale);
     }
+    checkVideo(video, batch, frames);
     int head = Math.min(restarts.frames(), frames);
     float[] first = frames == head ? video : framesOf(video, batch, frames, 0, head);
     Clip best = decompose(first, batch, head, seed, noiseScale);

@@ -211,6 +211,9 @@ class InferenceGraphTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> withInference(c, v -> v.decompose(new float[10], 1, 1, 1, 1f)));
     assertTrue(e.getMessage().contains("video must be"), e.getMessage());
+    IllegalArgumentException restarted = assertThrows(IllegalArgumentException.class,
+        () -> withInference(c, v -> v.decompose(new float[10], 1, 3, 1, 1f, new Restarts(2, 2))));
+    assertTrue(restarted.getMessage().contains("video must be"), restarted.getMessage());
   }
 
   private static void assertClose(float[] expected, float[] actual, double tol) {
