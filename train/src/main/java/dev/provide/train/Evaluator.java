@@ -6,9 +6,7 @@ import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.FrameRange;
-import dev.provide.train.metrics.Ari;
 import dev.provide.train.metrics.ClipScores;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,31 +98,24 @@ public final class Evaluator {
       ClipBatches.Batch b = ClipBatches.sequences(clips, from, n, longest);
       VideoInference.Clip out = model.inference().decompose(b.frames(), n, longest, batchSeed(seed, from), 1f, restarts);
       int p = b.height() * b.width();
-      for (int l : lengths) {
+      int first = from;
+      for (int l : scores.keySet()) {
+        // the longest length's scores are every frame's: report them as they are computed
+        ClipScores.FrameScores perFrame = l == longest
+            ? (index, a, fa) -> frames.frame(first + index / longest, index % longest, a, fa)
+            : (index, a, fa) -> {};
         scores.get(l).add(
             FrameRange.of(out.masks(), n, longest, 0, l, k * p),
             FrameRange.of(out.reconstruction(), n, longest, 0, l, p * 3),
             FrameRange.of(b.frames(), n, longest, 0, l, p * 3),
             FrameRange.of(b.ids(), n, longest, 0, l, p),
-            n, l, k, p);
+            n, l, k, p, perFrame);
       }
-      reportFrames(out.masks(), b.ids(), from, n, longest, k, p, frames);
       progress.accept(from + n);
     }
     Map<Integer, Scores> out = new LinkedHashMap<>();
     scores.forEach((l, s) -> out.put(l, new Scores(s.ari(), s.foregroundAri(), s.mse(), s.frames())));
     return out;
-  }
-
-  private static void reportFrames(float[] masks, int[] ids, int from, int n, int numFrames, int k, int p, FrameListener frames) {
-    for (int s = 0; s < n; s++) {
-      for (int f = 0; f < numFrames; f++) {
-        int frame = s * numFrames + f;
-        int[] predicted = Ari.argmaxSlots(Arrays.copyOfRange(masks, frame * k * p, (frame + 1) * k * p), k);
-        int[] truth = Arrays.copyOfRange(ids, frame * p, (frame + 1) * p);
-        frames.frame(from + s, f, Ari.ari(truth, predicted), Ari.foregroundAri(truth, predicted));
-      }
-    }
   }
 
   /** The table as Markdown. */

@@ -12,6 +12,12 @@ public final class ClipScores {
   private long frames;
   private long values;
 
+  /** Receives one frame's scores: its index in the batch (b * F + f), ARI and F-ARI. */
+  @FunctionalInterface
+  public interface FrameScores {
+    void frame(int index, double ari, double foregroundAri);
+  }
+
   /**
    * Adds a batch.
    *
@@ -21,6 +27,12 @@ public final class ClipScores {
    * @param ids ground truth [B, F, H, W]
    */
   public void add(float[] masks, float[] reconstruction, float[] images, int[] ids, int batch, int numFrames, int slots, int pixels) {
+    add(masks, reconstruction, images, ids, batch, numFrames, slots, pixels, (index, a, fa) -> {});
+  }
+
+  /** As {@link #add(float[], float[], float[], int[], int, int, int, int)}, reporting every frame's scores. */
+  public void add(float[] masks, float[] reconstruction, float[] images, int[] ids, int batch, int numFrames, int slots, int pixels,
+      FrameScores perFrame) {
     if (masks.length != (long) batch * numFrames * slots * pixels || ids.length != (long) batch * numFrames * pixels) {
       throw new IllegalArgumentException("mask or id arrays do not match the batch shape");
     }
@@ -28,8 +40,10 @@ public final class ClipScores {
       float[] frameMasks = java.util.Arrays.copyOfRange(masks, f * slots * pixels, (f + 1) * slots * pixels);
       int[] predicted = Ari.argmaxSlots(frameMasks, slots);
       int[] truth = java.util.Arrays.copyOfRange(ids, f * pixels, (f + 1) * pixels);
-      ari += Ari.ari(truth, predicted);
-      foregroundAri += Ari.foregroundAri(truth, predicted);
+      double frameAri = Ari.ari(truth, predicted), frameForegroundAri = Ari.foregroundAri(truth, predicted);
+      perFrame.frame(f, frameAri, frameForegroundAri);
+      ari += frameAri;
+      foregroundAri += frameForegroundAri;
       frames++;
     }
     for (int i = 0; i < images.length; i++) {
