@@ -11,8 +11,8 @@ final class CheckpointBackend implements Backend {
   private final LoadedModel model;
   private final VideoInference inference;
 
-  CheckpointBackend(Path checkpoint) throws IOException {
-    this.model = LoadedModel.open(checkpoint, false, 0);
+  CheckpointBackend(Path checkpoint, int slots) throws IOException {
+    this.model = LoadedModel.open(checkpoint, false, 0, slots);
     this.inference = model.inference();
   }
 

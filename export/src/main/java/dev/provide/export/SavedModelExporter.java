@@ -1,6 +1,7 @@
 package dev.provide.export;
 
 import dev.provide.graph.Checkpoints;
+import dev.provide.graph.ConfigJson;
 import dev.provide.graph.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,20 @@ public final class SavedModelExporter {
    * @return the version folder
    */
   public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future) throws IOException {
+    return export(checkpoint, base, version, frames, future, 0);
+  }
+
+  /**
+   * Exports a model that runs with {@code slots} slots instead of the K it was trained with (0
+   * keeps it; see {@link dev.provide.graph.LoadedModel#open(Path, boolean, int, int)}). The
+   * exported {@code assets.extra/config.json} is the configuration the SavedModel runs, so it
+   * holds the new K; {@code provenance.json} still describes the training.
+   */
+  public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future, int slots)
+      throws IOException {
+    if (slots < 0) {
+      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
+    }
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1 (TensorFlow Serving loads numbered folders), got " + version);
     }
@@ -43,7 +58,7 @@ public final class SavedModelExporter {
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " exists; choose another --version");
     }
-    ModelConfig config = checkpoint.config();
+    ModelConfig config = slots == 0 ? checkpoint.config() : checkpoint.config().withSlots(slots);
     Files.createDirectories(base);
     Path tmp = dev.provide.ops.PartialFiles.directory(target);
     try (Graph g = new Graph()) {
@@ -58,7 +73,7 @@ public final class SavedModelExporter {
             .export();
         Path extra = out.resolve("assets.extra");
         Files.createDirectories(extra);
-        Files.copy(checkpoint.dir().resolve(Checkpoints.CONFIG), extra.resolve(Checkpoints.CONFIG));
+        ConfigJson.write(config, extra.resolve(Checkpoints.CONFIG));
         Path provenance = checkpoint.dir().resolve(Checkpoints.PROVENANCE);
         if (Files.exists(provenance)) {
           Files.copy(provenance, extra.resolve(Checkpoints.PROVENANCE));

@@ -44,18 +44,34 @@ public final class VideoDecomposer implements AutoCloseable {
 
   /** Opens a model; see the class comment for what {@code path} may be. */
   public static VideoDecomposer open(Path path) throws IOException {
+    return open(path, 0);
+  }
+
+  /**
+   * Opens a model to run with {@code slots} slots (0: as it was trained, or as it was exported).
+   * A checkpoint runs with any K (the weights are shared by all slots); a SavedModel's K was fixed
+   * by {@code provide export --slots}, and asking for another is an {@link IllegalArgumentException}.
+   */
+  public static VideoDecomposer open(Path path, int slots) throws IOException {
+    if (slots < 0) {
+      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
+    }
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such model");
     }
-    if (Files.exists(path.resolve("saved_model.pb"))) {
-      return new VideoDecomposer(new SavedModelBackend(path), "SavedModel " + path);
-    }
-    Optional<Path> version = highestVersion(path);
-    if (version.isPresent()) {
-      return new VideoDecomposer(new SavedModelBackend(version.get()), "SavedModel " + version.get());
+    Optional<Path> saved = Files.exists(path.resolve("saved_model.pb")) ? Optional.of(path) : highestVersion(path);
+    if (saved.isPresent()) {
+      SavedModelBackend backend = new SavedModelBackend(saved.get());
+      int exported = backend.config().slots();
+      if (slots != 0 && slots != exported) {
+        backend.close();
+        throw new IllegalArgumentException(saved.get() + " was exported with " + exported + " slots; export it again with --slots "
+            + slots + " (a SavedModel's slot count is fixed)");
+      }
+      return new VideoDecomposer(backend, "SavedModel " + saved.get());
     }
     Checkpoints.Checkpoint c = Checkpoints.resolve(path);
-    return new VideoDecomposer(new CheckpointBackend(c.dir()), "checkpoint " + c.dir());
+    return new VideoDecomposer(new CheckpointBackend(c.dir(), slots), "checkpoint " + c.dir());
   }
 
   private static Optional<Path> highestVersion(Path base) throws IOException {

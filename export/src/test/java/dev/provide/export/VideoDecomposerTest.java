@@ -150,4 +150,25 @@ class VideoDecomposerTest {
     assertThrows(IllegalArgumentException.class,
         () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("tiny"), 3, 5, 3));
   }
+
+  @Test
+  void aModelExportedWithMoreSlotsMatchesTheCheckpointRunWithThem() throws IOException {
+    int trained = checkpoint.config().slots(), more = trained + 2;
+    Path saved = SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("more-slots"), 1, 5, 3, more);
+    float[] video = TinyModel.video(5, 3);
+    try (VideoDecomposer a = VideoDecomposer.open(checkpoint.dir(), more); VideoDecomposer b = VideoDecomposer.open(saved)) {
+      assertEquals(more, a.config().slots());
+      assertEquals(more, b.config().slots(), "the exported config.json is the one the SavedModel runs");
+      Decomposition da = a.decompose(video, 5), db = b.decompose(video, 5);
+      assertEquals(5 * more * 8 * 8, da.masks().length);
+      assertClose(da.masks(), db.masks(), "masks");
+      assertClose(da.reconstruction(), db.reconstruction(), "reconstruction");
+      assertArrayEquals(da.segmentation(), db.segmentation());
+    }
+    IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> VideoDecomposer.open(saved, trained));
+    assertTrue(other.getMessage().contains("exported with " + more + " slots"), other.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> VideoDecomposer.open(checkpoint.dir(), -1));
+    assertThrows(IllegalArgumentException.class,
+        () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("bad-slots"), 1, 5, 3, 1));
+  }
 }

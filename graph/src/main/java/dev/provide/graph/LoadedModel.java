@@ -23,8 +23,24 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Loads a run folder (its newest checkpoint), a checkpoint folder or a shipped model folder. */
   public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads) throws IOException {
+    return open(runOrCheckpoint, useGpu, threads, 0);
+  }
+
+  /**
+   * Loads a model to run with {@code slots} slots instead of the K it was trained with (0 keeps
+   * it). Every weight is shared by all slots (they fold into the batch axis), so the same
+   * checkpoint runs with any K: the masks are a softmax over however many slots there are. The
+   * IODINE paper tests with more slots than it trains with; docs/RESULTS.md measures what it does
+   * here.
+   *
+   * @throws IllegalArgumentException if {@code slots} is neither 0 nor a valid K
+   */
+  public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads, int slots) throws IOException {
+    if (slots < 0) {
+      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
+    }
     Checkpoints.Checkpoint cp = Checkpoints.resolve(runOrCheckpoint);
-    ModelConfig config = cp.config();
+    ModelConfig config = slots == 0 ? cp.config() : cp.config().withSlots(slots);
     Graph g = new Graph();
     try {
       InferenceGraph ig = InferenceGraph.build(g, config);
@@ -42,12 +58,12 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
-  /** The model's configuration. */
+  /** The model's configuration, with the slot count it runs with. */
   public ModelConfig config() {
     return config;
   }
 
-  /** Where it was loaded from. */
+  /** Where it was loaded from ({@code checkpoint().config()} is the configuration it was trained with). */
   public Checkpoints.Checkpoint checkpoint() {
     return checkpoint;
   }

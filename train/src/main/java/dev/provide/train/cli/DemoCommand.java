@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code provide demo}: the whole product in one command. */
@@ -49,6 +50,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--sequences", defaultValue = "20", description = "Test sequences. Default: ${DEFAULT-VALUE}.")
   int sequences;
 
+  @Mixin
+  SlotOptions slotOptions = new SlotOptions();
+
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
@@ -65,8 +69,9 @@ final class DemoCommand implements Callable<Integer> {
     List<ClipRecord> test = generate(sequences, 40, size, variant, 12345, testFile);
     System.out.printf("1. generated %d %s Bouncing Balls sequences of 40 frames at %dx%d: %s%n", test.size(), variant, size, size, testFile);
 
-    try (LoadedModel loaded = LoadedModel.open(cp.dir(), false, 0)) {
-      System.out.printf("2. loaded the %s model (%d slots) from %s%n", config.mode().label(), config.slots(), cp.dir());
+    try (LoadedModel loaded = slotOptions.open(cp.dir(), 0)) {
+      System.out.printf("2. loaded the %s model (trained with %d slots, run with %d) from %s%n", config.mode().label(), config.slots(),
+          loaded.config().slots(), cp.dir());
       Map<Integer, Evaluator.Scores> table = new Evaluator(loaded, 10, 1).evaluate(test, List.of(10, 20, 30, 40), n -> {});
       String md = Evaluator.markdown(table, "decomposition, " + test.size() + " sequences");
       Files.writeString(out.resolve("metrics.md"), md, StandardCharsets.UTF_8);
@@ -83,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
     while (Files.exists(base.resolve(Long.toString(version)))) {
       version++;
     }
-    Path saved = SavedModelExporter.export(cp, base, version, 10, 10);
+    Path saved = SavedModelExporter.export(cp, base, version, 10, 10, slotOptions.slots);
     System.out.printf("6. SavedModel for TensorFlow Serving: %s%n", saved);
     System.out.printf("%nDone in %.0f s. Everything is in %s%n", (System.nanoTime() - start) / 1e9, out.toAbsolutePath());
     return 0;

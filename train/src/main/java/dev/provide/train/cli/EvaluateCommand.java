@@ -51,6 +51,9 @@ final class EvaluateCommand implements Callable<Integer> {
   long seed;
 
   @Mixin
+  SlotOptions slotOptions = new SlotOptions();
+
+  @Mixin
   RestartOptions restartOptions = new RestartOptions();
 
   @Option(names = "--out", description = "Folder for metrics.json, metrics.md and frames.csv.")
@@ -62,7 +65,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
-    try (LoadedModel model = LoadedModel.open(checkpoint, false, threads)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, threads)) {
       int size = model.config().imageSize();
       if (clips.get(0).height() != size) {
         throw new IllegalArgumentException("the model takes " + size + "x" + size + " frames; " + data + " has "
@@ -78,7 +81,9 @@ final class EvaluateCommand implements Callable<Integer> {
             (sequence, frame, ari, fari) -> frameRows.append(String.format(Locale.ROOT, "%d,%d,%.5f,%.5f%n", sequence, frame, ari, fari)));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      int trainedSlots = model.checkpoint().config().slots();
       String title = model.config().mode().label() + " on " + clips.size() + " sequences"
+          + (model.config().slots() != trainedSlots ? ", " + model.config().slots() + " slots (trained with " + trainedSlots + ")" : "")
           + (restarts.enabled() ? ", " + restarts.count() + " restarts on " + restarts.frames() + " frames" : "");
       String table = Evaluator.markdown(results, title);
       System.out.print(table);
@@ -98,6 +103,8 @@ final class EvaluateCommand implements Callable<Integer> {
         meta.put("checkpoint", model.checkpoint().dir().toString());
         meta.put("step", model.checkpoint().step());
         meta.put("mode", model.config().mode().label());
+        meta.put("slots", model.config().slots());
+        meta.put("trained_slots", model.checkpoint().config().slots());
         meta.put("data", data.toString());
         meta.put("sequences", clips.size());
         meta.put("seed", seed);

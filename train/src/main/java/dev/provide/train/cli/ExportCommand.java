@@ -5,6 +5,7 @@ import dev.provide.graph.Checkpoints;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code provide export}: a SavedModel for TensorFlow Serving. */
@@ -33,11 +34,14 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--future", defaultValue = "10", description = "P, frames predict returns. Default: ${DEFAULT-VALUE}.")
   int future;
 
+  @Mixin
+  SlotOptions slotOptions = new SlotOptions();
+
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
     Checkpoints.Checkpoint c = Checkpoints.resolve(checkpoint);
-    Path dir = SavedModelExporter.export(c, out, version, frames, future);
+    Path dir = SavedModelExporter.export(c, out, version, frames, future, slotOptions.slots);
     System.out.printf("exported %s to %s in %.1f s%n", c.dir(), dir, (System.nanoTime() - start) / 1e9);
     System.out.println("serve with: tensorflow_model_server --rest_api_port=8501 --model_name="
         + out.getFileName() + " --model_base_path=" + out.toAbsolutePath());

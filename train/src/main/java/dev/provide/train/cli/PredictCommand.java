@@ -40,6 +40,9 @@ final class PredictCommand implements Callable<Integer> {
   int count;
 
   @Mixin
+  SlotOptions slotOptions = new SlotOptions();
+
+  @Mixin
   RestartOptions restartOptions = new RestartOptions();
 
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
@@ -51,7 +54,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
-    try (LoadedModel model = LoadedModel.open(checkpoint, false, 0)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
       Predictor.Prediction p = new Predictor(model, seed, restartOptions.restarts()).predict(clips, 0, clips.size(), observe, future);
       System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
       System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());

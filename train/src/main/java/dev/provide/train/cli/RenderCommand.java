@@ -36,6 +36,9 @@ final class RenderCommand implements Callable<Integer> {
   int future;
 
   @Mixin
+  SlotOptions slotOptions = new SlotOptions();
+
+  @Mixin
   RestartOptions restartOptions = new RestartOptions();
 
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
@@ -53,7 +56,7 @@ final class RenderCommand implements Callable<Integer> {
     if (clip.numFrames() < frames + future) {
       throw new IllegalArgumentException("sequence " + index + " has " + clip.numFrames() + " frames; --frames + --future is " + (frames + future));
     }
-    try (LoadedModel model = LoadedModel.open(checkpoint, false, 0)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
       Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index);
       System.out.printf("sequence %d: ARI %.4f, F-ARI %.4f, MSE %.5f over %d frames%n", index, o.observed().ari(),
           o.observed().foregroundAri(), o.observed().mse(), frames);

@@ -103,4 +103,20 @@ class ProvideCommandTest {
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("restarts must be >= 1"), bad.err());
   }
+
+  @Test
+  void evaluateRunsTheModelWithTheSlotsAskedFor() throws Exception {
+    String model = Path.of("..", "testdata", "model").toString(), input = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
+    Path out = dir.resolve("eval-slots");
+    Run r = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--slots", "8", "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String table = Files.readString(out.resolve("metrics.md"));
+    assertTrue(table.contains("8 slots (trained with 6)"), table);
+    String json = Files.readString(out.resolve("metrics.json"));
+    assertTrue(json.contains("\"slots\": 8") && json.contains("\"trained_slots\": 6"), json);
+
+    Run bad = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--slots", "1");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("slots (K) must be in 2..32"), bad.err());
+  }
 }
