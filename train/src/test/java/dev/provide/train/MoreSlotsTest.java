@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.provide.graph.Checkpoints;
 import dev.provide.graph.LoadedModel;
 import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
@@ -13,7 +14,7 @@ import dev.provide.train.data.ClipRecord;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The shipped model (trained with 6 slots) run with another number of slots. */
+/** The shipped model run with more slots than it was trained with. */
 class MoreSlotsTest {
   private static final int FRAMES = 3;
 
@@ -21,13 +22,14 @@ class MoreSlotsTest {
   void aModelRunsWithMoreSlotsThanItWasTrainedWith() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(GoldenTest.GOLDEN.resolve("input.tfrecord"), 2);
     ClipBatches.Batch batch = ClipBatches.sequences(clips, 0, clips.size(), FRAMES);
-    try (LoadedModel m = LoadedModel.open(GoldenTest.MODEL, false, 0, 9)) {
-      assertEquals(9, m.config().slots());
-      assertEquals(6, m.checkpoint().config().slots(), "the checkpoint's own configuration is untouched");
-      int k = 9, pixels = batch.height() * batch.width();
+    int trained = Checkpoints.resolve(GoldenTest.MODEL).config().slots(), k = trained + 3;
+    try (LoadedModel m = LoadedModel.open(GoldenTest.MODEL, false, 0, k)) {
+      assertEquals(k, m.config().slots());
+      assertEquals(trained, m.checkpoint().config().slots(), "the checkpoint's own configuration is untouched");
+      int pixels = batch.height() * batch.width();
       VideoInference.Clip clip = m.inference().decompose(batch.frames(), clips.size(), FRAMES, 1, 1f);
       assertEquals(clips.size() * FRAMES * k * pixels, clip.masks().length);
-      // masks are a softmax over the nine slots: every pixel's masks sum to 1
+      // masks are a softmax over the k slots: every pixel's masks sum to 1
       for (int bt = 0; bt < clips.size() * FRAMES; bt++) {
         for (int p = 0; p < pixels; p++) {
           double sum = 0;
@@ -54,7 +56,7 @@ class MoreSlotsTest {
     try (LoadedModel m = LoadedModel.open(GoldenTest.MODEL, false, 0, 0)) {
       asTrained = m.inference().decompose(batch.frames(), clips.size(), FRAMES, 3, 1f).masks();
     }
-    try (LoadedModel m = LoadedModel.open(GoldenTest.MODEL, false, 0, 6)) {
+    try (LoadedModel m = LoadedModel.open(GoldenTest.MODEL, false, 0, Checkpoints.resolve(GoldenTest.MODEL).config().slots())) {
       six = m.inference().decompose(batch.frames(), clips.size(), FRAMES, 3, 1f).masks();
     }
     assertArrayEquals(asTrained, six, 1e-6f);

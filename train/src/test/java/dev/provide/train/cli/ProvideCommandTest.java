@@ -3,6 +3,7 @@ package dev.provide.train.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.provide.graph.Checkpoints;
 import dev.provide.train.data.ClipFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -108,12 +109,13 @@ class ProvideCommandTest {
   void evaluateRunsTheModelWithTheSlotsAskedFor() throws Exception {
     String model = Path.of("..", "testdata", "model").toString(), input = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
     Path out = dir.resolve("eval-slots");
-    Run r = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--slots", "8", "--out", out.toString());
+    int trained = Checkpoints.resolve(Path.of(model)).config().slots();
+    Run r = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--slots", "11", "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     String table = Files.readString(out.resolve("metrics.md"));
-    assertTrue(table.contains("8 slots (trained with 6)"), table);
+    assertTrue(table.contains("11 slots (trained with " + trained + ")"), table);
     String json = Files.readString(out.resolve("metrics.json"));
-    assertTrue(json.contains("\"slots\": 8") && json.contains("\"trained_slots\": 6"), json);
+    assertTrue(json.contains("\"slots\": 11") && json.contains("\"trained_slots\": " + trained), json);
 
     Run bad = run("evaluate", "--checkpoint", model, "--data", input, "--lengths", "3", "--slots", "1");
     assertEquals(2, bad.code());
