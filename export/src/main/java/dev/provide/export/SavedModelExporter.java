@@ -48,9 +48,6 @@ public final class SavedModelExporter {
    */
   public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future, int slots)
       throws IOException {
-    if (slots < 0) {
-      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
-    }
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1 (TensorFlow Serving loads numbered folders), got " + version);
     }
@@ -58,7 +55,7 @@ public final class SavedModelExporter {
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " exists; choose another --version");
     }
-    ModelConfig config = slots == 0 ? checkpoint.config() : checkpoint.config().withSlots(slots);
+    ModelConfig config = checkpoint.config().runningWith(slots);
     Files.createDirectories(base);
     Path tmp = dev.provide.ops.PartialFiles.directory(target);
     try (Graph g = new Graph()) {

@@ -53,9 +53,7 @@ public final class VideoDecomposer implements AutoCloseable {
    * by {@code provide export --slots}, and asking for another is an {@link IllegalArgumentException}.
    */
   public static VideoDecomposer open(Path path, int slots) throws IOException {
-    if (slots < 0) {
-      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
-    }
+    ModelConfig.requireSlotRequest(slots);
     if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such model");
     }

@@ -36,11 +36,8 @@ public final class LoadedModel implements AutoCloseable {
    * @throws IllegalArgumentException if {@code slots} is neither 0 nor a valid K
    */
   public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads, int slots) throws IOException {
-    if (slots < 0) {
-      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
-    }
     Checkpoints.Checkpoint cp = Checkpoints.resolve(runOrCheckpoint);
-    ModelConfig config = slots == 0 ? cp.config() : cp.config().withSlots(slots);
+    ModelConfig config = cp.config().runningWith(slots);
     Graph g = new Graph();
     try {
       InferenceGraph ig = InferenceGraph.build(g, config);

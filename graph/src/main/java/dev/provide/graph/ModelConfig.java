@@ -264,6 +264,26 @@ public record ModelConfig(
         decoder, refinement, sigma, likelihood, loss, temporal, reference, seed);
   }
 
+  /**
+   * Checks a request for the number of slots to run with: 0 (as trained) or a K.
+   *
+   * @throws IllegalArgumentException if {@code slots} is negative
+   */
+  public static int requireSlotRequest(int slots) {
+    if (slots < 0) {
+      throw new IllegalArgumentException("slots must be 0 (as trained) or a number of slots, got " + slots);
+    }
+    return slots;
+  }
+
+  /**
+   * This configuration run with {@code slots} slots: itself for 0, else with that K (validated).
+   * The weights do not depend on K, so a checkpoint restores into either.
+   */
+  public ModelConfig runningWith(int slots) {
+    return requireSlotRequest(slots) == 0 ? this : withSlots(slots);
+  }
+
   /** With another number of slots. */
   public ModelConfig withSlots(int k) {
     return new ModelConfig(mode, imageSize, k, latentSize, lstmSize, refinementSteps, scheduleFloor,

@@ -104,7 +104,7 @@ final class EvaluateCommand implements Callable<Integer> {
         meta.put("step", model.checkpoint().step());
         meta.put("mode", model.config().mode().label());
         meta.put("slots", model.config().slots());
-        meta.put("trained_slots", model.checkpoint().config().slots());
+        meta.put("trained_slots", trainedSlots);
         meta.put("data", data.toString());
         meta.put("sequences", clips.size());
         meta.put("seed", seed);
