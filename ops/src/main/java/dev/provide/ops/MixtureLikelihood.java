@@ -29,6 +29,9 @@ public final class MixtureLikelihood {
     PER_CHANNEL
   }
 
+  /** The smallest mask whose logarithm {@link #fromMasks} takes. */
+  public static final float MASK_FLOOR = 1e-30f;
+
   /** Added to excluded terms of a leave-one-out sum: exp of it is exactly 0 in float32. */
   private static final float EXCLUDED = -1e30f;
 
@@ -38,6 +41,7 @@ public final class MixtureLikelihood {
   private final Operand<TFloat32> means; // [B, K, H, W, C]
   private final Form form;
   private final int slots;
+  private final Operand<TFloat32> logKernel; // [B, K, H, W, C], the log density without its constant
 
   private Operand<TFloat32> masks;
   private Operand<TFloat32> logJoint;
@@ -48,11 +52,15 @@ public final class MixtureLikelihood {
       Ops tf,
       Operand<TFloat32> logMasks,
       Operand<TFloat32> componentLogDensity,
+      Operand<TFloat32> logKernel,
       Operand<TFloat32> means,
       Form form,
-      int slots) {
+      int slots,
+      Operand<TFloat32> masks) {
     this.tf = tf;
     this.logMasks = logMasks;
+    this.logKernel = logKernel;
+    this.masks = masks;
     this.componentLogDensity = componentLogDensity;
     this.means = means;
     this.form = form;
@@ -77,9 +85,43 @@ public final class MixtureLikelihood {
       double sigma,
       Form form,
       boolean normalised) {
+    Preconditions.rank(maskLogits, 5, "mask logits");
+    Operand<TFloat32> logMasks = LogSumExp.logSoftmax(tf, maskLogits, 1); // [B, K, H, W, 1]
+    return create(tf, image, means, logMasks, null, sigma, form, normalised);
+  }
+
+  /**
+   * Builds the mixture from the masks themselves rather than their logits, so that gradients can
+   * be taken with respect to the masks (the reference code's dL/dm input): log m^k is the log of
+   * the given masks, floored at {@link #MASK_FLOOR} so that a mask that underflowed to 0 gives
+   * finite gradients.
+   *
+   * @param masks m^k, non-negative and summing to 1 over the slots, [B, K, H, W, 1]
+   */
+  public static MixtureLikelihood fromMasks(
+      Ops tf,
+      Operand<TFloat32> image,
+      Operand<TFloat32> means,
+      Operand<TFloat32> masks,
+      double sigma,
+      Form form,
+      boolean normalised) {
+    Preconditions.rank(masks, 5, "masks");
+    Operand<TFloat32> logMasks = tf.math.log(tf.math.maximum(masks, tf.constant(MASK_FLOOR))); // [B, K, H, W, 1]
+    return create(tf, image, means, logMasks, masks, sigma, form, normalised);
+  }
+
+  private static MixtureLikelihood create(
+      Ops tf,
+      Operand<TFloat32> image,
+      Operand<TFloat32> means,
+      Operand<TFloat32> logMasks,
+      Operand<TFloat32> masks,
+      double sigma,
+      Form form,
+      boolean normalised) {
     Preconditions.rank(image, 4, "image");
     Preconditions.rank(means, 5, "means");
-    Preconditions.rank(maskLogits, 5, "mask logits");
     if (!(sigma > 0) || Double.isInfinite(sigma)) {
       throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
     }
@@ -88,14 +130,11 @@ public final class MixtureLikelihood {
       throw new IllegalArgumentException("the slot axis (1) of the means must be static, got " + means.shape());
     }
     Operand<TFloat32> x = tf.expandDims(image, tf.constant(1)); // [B, 1, H, W, C]
-    double constant = normalised ? -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) : 0.0;
-    Operand<TFloat32> logDensity =
-        tf.math.add(
-            tf.math.mul(
-                tf.math.squaredDifference(x, means), tf.constant((float) (-0.5 / (sigma * sigma)))),
-            tf.constant((float) constant)); // [B, K, H, W, C]
-    Operand<TFloat32> logMasks = LogSumExp.logSoftmax(tf, maskLogits, 1); // [B, K, H, W, 1]
-    return new MixtureLikelihood(tf, logMasks, logDensity, means, form, (int) k);
+    double constant = normalised ? -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) : 0;
+    Operand<TFloat32> logKernel =
+        tf.math.mul(tf.math.squaredDifference(x, means), tf.constant((float) (-0.5 / (sigma * sigma)))); // [B, K, H, W, C]
+    Operand<TFloat32> logDensity = normalised ? tf.math.add(logKernel, tf.constant((float) constant)) : logKernel;
+    return new MixtureLikelihood(tf, logMasks, logDensity, logKernel, means, form, (int) k, masks);
   }
 
   /** log m^k, [B, K, H, W, 1]. */
@@ -164,14 +203,14 @@ public final class MixtureLikelihood {
   }
 
   /**
-   * The reference code's posterior: a softmax over slots applied to the likelihoods m^k N^k
-   * themselves rather than to their logarithms (so it is close to uniform unless likelihoods
-   * differ by order 1), [B, K, H, W, 1].
+   * The reference code's posterior: a softmax over slots applied to the pixel's Gaussian
+   * likelihoods themselves, prod_c exp(-(x_c - mu_c^k)^2 / (2 sigma^2)) (without the masks and
+   * without the normalising constant), rather than to the log-joint; it is close to uniform unless
+   * the likelihoods differ by order 1, [B, K, H, W, 1].
    */
   public Operand<TFloat32> referencePosterior() {
-    Operand<TFloat32> joint =
-        tf.math.add(logMasks, tf.sum(componentLogDensity, tf.constant(4), Sum.keepDims(true)));
-    return LogSumExp.softmax(tf, tf.math.exp(joint), 1);
+    Operand<TFloat32> pixel = tf.sum(logKernel, tf.constant(4), Sum.keepDims(true)); // [B, K, H, W, 1]
+    return LogSumExp.softmax(tf, tf.math.exp(pixel), 1);
   }
 
   /**

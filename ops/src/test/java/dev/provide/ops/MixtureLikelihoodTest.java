@@ -12,6 +12,8 @@ import dev.provide.ops.testing.Graphs.Fetched;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -246,7 +248,7 @@ class MixtureLikelihoodTest {
   }
 
   @Test
-  void posteriorSumsToOneAndReferencePosteriorIsFlatter() {
+  void posteriorSumsToOneAndReferencePosteriorIsASoftmaxOfTheKernels() {
     Random rnd = new Random(16);
     float[] x = Graphs.uniform(rnd, B * H * W * C, 0, 1);
     float[] mu = Graphs.uniform(rnd, B * K * H * W * C, 0, 1);
@@ -260,8 +262,8 @@ class MixtureLikelihoodTest {
               return List.of(m.posterior(), m.referencePosterior(), m.logMasks(), m.componentLogDensity());
             });
     float[] ref = out.get(1).values();
-    float[] logMasks = out.get(2).values();
     float[] logN = out.get(3).values();
+    double constant = -Math.log(SIGMA) - 0.5 * Math.log(2 * Math.PI);
     for (int b = 0; b < B; b++) {
       for (int i = 0; i < H; i++) {
         for (int j = 0; j < W; j++) {
@@ -270,9 +272,10 @@ class MixtureLikelihoodTest {
           for (int k = 0; k < K; k++) {
             sum += out.get(0).values()[slot(b, k, i, j)];
             refSum += ref[slot(b, k, i, j)];
-            double l = logMasks[slot(b, k, i, j)];
+            // The reference's posterior: a softmax of the Gaussian kernels, without masks or constant.
+            double l = 0;
             for (int c = 0; c < C; c++) {
-              l += logN[slot(b, k, i, j) * C + c];
+              l += logN[slot(b, k, i, j) * C + c] - constant;
             }
             lik[k] = Math.exp(l);
           }
@@ -282,6 +285,34 @@ class MixtureLikelihoodTest {
           for (int k = 0; k < K; k++) {
             assertEquals(expected[k], ref[slot(b, k, i, j)], 1e-5);
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void fromMasksEqualsTheMixtureBuiltFromTheirLogits() {
+    Random rnd = new Random(17);
+    float[] x = Graphs.uniform(rnd, B * H * W * C, 0, 1);
+    float[] mu = Graphs.uniform(rnd, B * K * H * W * C, 0, 1);
+    float[] logits = Graphs.normal(rnd, B * K * H * W, 2.0);
+    for (Form form : Form.values()) {
+      List<Fetched> out =
+          Graphs.run(
+              List.of(x, mu, logits),
+              List.of(IMAGE, MEANS, LOGITS),
+              (tf, in) -> {
+                MixtureLikelihood a = MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), SIGMA, form, true);
+                Operand<TFloat32> masks = tf.nn.softmax(tf.linalg.transpose(in.get(2), tf.constant(new int[] {0, 2, 3, 4, 1})));
+                MixtureLikelihood b =
+                    MixtureLikelihood.fromMasks(
+                        tf, in.get(0), in.get(1), tf.linalg.transpose(masks, tf.constant(new int[] {0, 4, 1, 2, 3})), SIGMA, form, true);
+                return List.of(a.pixelLogLikelihood(), b.pixelLogLikelihood(), a.masks(), b.masks(), a.posterior(), b.posterior());
+              });
+      for (int pair = 0; pair < 3; pair++) {
+        float[] want = out.get(2 * pair).values(), got = out.get(2 * pair + 1).values();
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(want[i], got[i], 1e-4 * (1 + Math.abs(want[i])), form + " output " + pair + " at " + i);
         }
       }
     }
