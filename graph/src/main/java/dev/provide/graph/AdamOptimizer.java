@@ -11,7 +11,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Adam (Kingma and Ba) with TensorFlow's fused {@code ApplyAdam} kernel, its moment slots named
+ * Adam (Kingma and Ba, Algorithm 1: epsilon added to the bias-corrected second-moment root, as
+ * PyTorch does) with TensorFlow's fused {@code ApplyAdam} kernel, its moment slots named
  * {@code optimizer/<variable>/m} and {@code .../v} so that checkpoints keep them (and
  * {@code --resume} continues with the same optimiser state), and a step counter.
  *
@@ -46,6 +47,11 @@ public final class AdamOptimizer {
     Variable<TFloat32> beta1Power = opt.withName("beta1_power").variable(opt.constant(BETA1));
     Variable<TFloat32> beta2Power = opt.withName("beta2_power").variable(opt.constant(BETA2));
     Variable<TInt64> step = opt.withName("step").variable(opt.constant(0L));
+    // Kingma and Ba's Algorithm 1 (and PyTorch) add epsilon to the bias-corrected sqrt(v_hat);
+    // ApplyAdam adds it to the uncorrected sqrt(v), so pass epsilon * sqrt(1 - beta2^t) to get
+    // the former exactly (the two differ for gradients near epsilon in the first thousand steps).
+    Operand<TFloat32> epsilon =
+        opt.math.mul(opt.constant(EPSILON), opt.math.sqrt(opt.math.sub(opt.constant(1f), beta2Power)));
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Output<TFloat32> var = variables.get(i);
@@ -59,7 +65,7 @@ public final class AdamOptimizer {
       updates.add(
           opt.train.applyAdam(
               var, m, v, beta1Power, beta2Power, learningRate,
-              opt.constant(BETA1), opt.constant(BETA2), opt.constant(EPSILON), gradients.get(i)));
+              opt.constant(BETA1), opt.constant(BETA2), epsilon, gradients.get(i)));
     }
     Ops after = opt.withControlDependencies(updates);
     List<Op> finish = new ArrayList<>();

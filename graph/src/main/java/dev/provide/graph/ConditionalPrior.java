@@ -16,7 +16,7 @@ import org.tensorflow.types.TFloat32;
  * option it is used as a log-variance, as the reference code does (variance = exp(softplus) >= 1).
  */
 public final class ConditionalPrior {
-  /** Keeps the variance away from zero. */
+  /** Keeps the variance away from zero (the clean form; the log-variance form is >= 1). */
   static final float VARIANCE_FLOOR = 1e-4f;
 
   /**
@@ -59,7 +59,9 @@ public final class ConditionalPrior {
     Operand<TFloat32> a = hidden.apply(tf, h); // [N, L]
     Operand<TFloat32> mean = meanHead.apply(tf, a); // [N, D]
     Operand<TFloat32> head = varianceHead.apply(tf, a); // [N, D], softplus >= 0
-    Operand<TFloat32> variance = logVarianceHead ? tf.math.exp(head) : head;
-    return new Gaussian(mean, tf.math.add(variance, tf.constant(VARIANCE_FLOOR)));
+    if (logVarianceHead) {
+      return new Gaussian(mean, tf.math.exp(head)); // >= 1: needs no floor
+    }
+    return new Gaussian(mean, tf.math.add(head, tf.constant(VARIANCE_FLOOR)));
   }
 }
