@@ -94,7 +94,7 @@ public final class ServingGraph {
     List<Unroller.Frame> out = new ArrayList<>();
     for (int t = 0; t < frames; t++) {
       Operand<TInt64> seed = clip.constant(new long[] {SEED, (t + 1) * TrainingGraph.FRAME_SEED_STRIDE});
-      Unroller.Frame f = u.frame(clip.withSubScope("frame" + t), x.get(t), c.stepsForFrame(t), carried, seed, first, controls);
+      Unroller.Frame f = u.frame(clip.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, seed, first, controls);
       out.add(f);
       carried = f.carried();
     }
@@ -144,7 +144,7 @@ public final class ServingGraph {
           new Lstm2dCell.State(rows(b, b.switchCond(h, taken).outputTrue(), l), rows(b, b.switchCond(cc, taken).outputTrue(), l)),
           rows(b, b.switchCond(lam, taken).outputTrue(), 2 * d));
       Operand<TInt64> bs = b.switchCond(frameSeed, taken).outputTrue();
-      Unroller.Frame f = u.frame(b, bf, n, in, bs, b.switchCond(st.constant(new long[] {SEED, 0}), taken).outputTrue(), controls);
+      Unroller.Frame f = u.frame(b, bf, -1, n, in, bs, b.switchCond(st.constant(new long[] {SEED, 0}), taken).outputTrue(), controls);
       Operand<TFloat32> masks = squeezeLast(b, f.masks());
       add(branches, "masks", masks);
       add(branches, "means", f.means());

@@ -115,7 +115,7 @@ public final class InferenceGraph {
     Map<Integer, Outputs> byCount = new LinkedHashMap<>();
     for (int steps : counts) {
       Ops scope = tf.withSubScope("steps" + steps);
-      Unroller.Frame f = unroller.frame(scope, frame, steps, in, seed, firstSeed, controls);
+      Unroller.Frame f = unroller.frame(scope, frame, -1, steps, in, seed, firstSeed, controls);
       byCount.put(steps, outputs(scope, f, k, l, d));
     }
     Ops ps = tf.withSubScope("predict");

@@ -94,19 +94,37 @@ public record ModelConfig(
       boolean carryPosterior) {}
 
   /**
-   * Choices of the reference code that this project does differently by default.
+   * Choices of the reference code that this project does differently by default (docs/PARITY.md
+   * lists each with its effect; {@link #all()} reproduces the reference code step for step).
    *
    * @param priorLogVariance use the prior's softplus head as a log-variance (so the prior
    *     variance is >= 1) rather than as a variance
-   * @param posteriorFromLikelihoods the posterior mask input as softmax of the likelihoods rather
-   *     than of the log-likelihoods
-   * @param reuseFirstSample the first step of every frame reuses one sample from lambda_0 rather
-   *     than drawing its own
+   * @param posteriorFromLikelihoods the posterior mask input as a softmax over slots of the
+   *     pixels' Gaussian likelihoods themselves (without the masks) rather than of the log-joint
+   *     log m^k + log N^k
+   * @param reuseFirstSample the first step of every frame reuses one sample drawn from lambda_0
+   *     (outside the refinement, so dL/dlambda of that step sees only the KL) rather than
+   *     drawing its own from its lambda
+   * @param gradientOfMasks the mask-gradient input is dL/dm^k, the gradient with respect to the
+   *     masks (as MODEL.md and the reference), rather than dL/dl^k, with respect to the logits
+   * @param firstFrameSkipsLastUpdate a frame with all R steps (the first, under the decreasing
+   *     schedule) runs no refinement after its last step, so the next frame's temporal state is
+   *     the one after step R - 1, rather than updating after every step
    */
-  public record Reference(boolean priorLogVariance, boolean posteriorFromLikelihoods, boolean reuseFirstSample) {
+  public record Reference(
+      boolean priorLogVariance,
+      boolean posteriorFromLikelihoods,
+      boolean reuseFirstSample,
+      boolean gradientOfMasks,
+      boolean firstFrameSkipsLastUpdate) {
     /** All clean. */
     public static Reference clean() {
-      return new Reference(false, false, false);
+      return new Reference(false, false, false, false, false);
+    }
+
+    /** Every choice as the reference code makes it. */
+    public static Reference all() {
+      return new Reference(true, true, true, true, true);
     }
   }
 

@@ -66,6 +66,10 @@ public final class TrainingGraph {
   public final Operand<TFloat32> means;
   /** The model's variables (before any optimiser slot). */
   public final List<Output<TFloat32>> variables;
+  /** Every frame as the unroller built it, with each refinement step's outputs (for inspection). */
+  public final List<Unroller.Frame> unrolled;
+  /** The gradient of the loss with respect to each of {@link #variables}, before clipping (null without optimiser). */
+  public final List<Operand<TFloat32>> gradients;
   /** Global norm of the gradients before clipping (null without optimiser). */
   public final Operand<TFloat32> gradientNorm;
   /** Runs one optimiser step (null without optimiser). */
@@ -90,6 +94,8 @@ public final class TrainingGraph {
     this.reconstruction = b.reconstruction;
     this.means = b.means;
     this.variables = b.variables;
+    this.unrolled = b.unrolled;
+    this.gradients = b.gradients;
     this.gradientNorm = b.gradientNorm;
     this.train = b.train;
     this.learningRate = b.learningRate;
@@ -103,6 +109,8 @@ public final class TrainingGraph {
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
+    List<Unroller.Frame> unrolled;
+    List<Operand<TFloat32>> gradients;
     Op train;
     Operand<TFloat32> learningRate;
     Operand<TInt64> step;
@@ -115,6 +123,14 @@ public final class TrainingGraph {
    * @param optimization the optimiser, or null for a loss-only graph
    */
   public static TrainingGraph build(Graph g, ModelConfig c, int frames, Optimization optimization) {
+    return build(g, c, frames, optimization, Unroller.Noise.STATELESS_NORMAL);
+  }
+
+  /**
+   * Builds the graph with the sampling noise taken from {@code noise} instead of the seed (a seam
+   * for tests that feed saved noise, such as the parity test).
+   */
+  public static TrainingGraph build(Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise) {
     if (frames < 1) {
       throw new IllegalArgumentException("a training clip needs at least one frame, got " + frames);
     }
@@ -130,16 +146,18 @@ public final class TrainingGraph {
 
     Model model = Model.create(tf, c);
     Unroller unroller = new Unroller(model);
-    Unroller.Controls controls = new Unroller.Controls(b.klWeight, b.noiseScale);
+    Unroller.Controls controls = new Unroller.Controls(b.klWeight, b.noiseScale, noise);
     List<Operand<TFloat32>> x = new ArrayList<>(tf.unstack(b.video, (long) frames, Unstack.axis(1L)).output()); // n x [B, H, W, 3]
     Unroller.Carried carried = unroller.initial(tf, x.get(0));
     List<Operand<TFloat32>> weighted = new ArrayList<>();
     List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>(), entropies = new ArrayList<>();
     List<Operand<TFloat32>> masks = new ArrayList<>(), recons = new ArrayList<>(), means = new ArrayList<>();
+    b.unrolled = new ArrayList<>();
     for (int t = 0; t < frames; t++) {
       Operand<TInt64> frameSeed = tf.math.add(b.seed, tf.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE}));
       Unroller.Frame f =
-          unroller.frame(tf.withSubScope("frame" + t), x.get(t), c.stepsForFrame(t), carried, frameSeed, b.seed, controls);
+          unroller.frame(tf.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, frameSeed, b.seed, controls);
+      b.unrolled.add(f);
       carried = f.carried();
       for (int r = 0; r < f.losses().size(); r++) {
         float w = (r + 1f) / c.refinementSteps();
@@ -185,10 +203,12 @@ public final class TrainingGraph {
     Output<?>[] vars = b.variables.toArray(new Output<?>[0]);
     Output<?>[] grads = g.addGradients(b.loss.asOutput(), vars);
     List<Operand<TFloat32>> squares = new ArrayList<>();
+    b.gradients = new ArrayList<>();
     for (int i = 0; i < grads.length; i++) {
       if (grads[i] == null || grads[i].op() == null) {
         throw new IllegalStateException("variable " + vars[i].op().name() + " does not affect the loss");
       }
+      b.gradients.add(cast(grads[i]));
       squares.add(opt.sum(opt.math.square(cast(grads[i])), allAxes(opt, cast(grads[i]))));
     }
     Operand<TFloat32> norm = opt.withName("gradient_norm").math.sqrt(opt.math.addN(squares));

@@ -1,6 +1,7 @@
 package dev.provide.graph;
 
 import dev.provide.ops.GaussianKl;
+import dev.provide.ops.LogSumExp;
 import dev.provide.ops.Lstm2dCell;
 import dev.provide.ops.MaskEntropy;
 import dev.provide.ops.MixtureLikelihood;
@@ -58,6 +59,7 @@ public final class Unroller {
    * @param latentLogVariance posterior log-variances of z [B, K, D]
    * @param logLikelihood log p(x | z) of each sequence's frame under the last step's mixture [B]
    * @param losses one per step
+   * @param steps what every step computed, for inspection (empty for a predicted frame)
    * @param carried what the next frame gets
    */
   public record Frame(
@@ -69,15 +71,71 @@ public final class Unroller {
       Operand<TFloat32> latentLogVariance,
       Operand<TFloat32> logLikelihood,
       List<StepLoss> losses,
+      List<StepOutputs> steps,
       Carried carried) {}
+
+  /**
+   * What one refinement step computed, for inspection: nothing is run unless fetched. The parity
+   * test compares each with the reference code's value.
+   *
+   * @param means the slot means [B, K, H, W, 3]
+   * @param maskLogits [B, K, H, W, 1]
+   * @param logLikelihood log p(x | z) of each sequence's frame [B]
+   * @param loss the step's loss terms
+   * @param refinementImage the refinement network's image inputs [N, H, W, C_in]
+   * @param refinementVector its vector inputs [N, 4D]
+   * @param deltaLambda the update [N, 2D], or null for a step that runs no refinement
+   * @param state the 2D-LSTM state after the update, or null for a step that runs no refinement
+   */
+  public record StepOutputs(
+      Operand<TFloat32> means,
+      Operand<TFloat32> maskLogits,
+      Operand<TFloat32> logLikelihood,
+      StepLoss loss,
+      Operand<TFloat32> refinementImage,
+      Operand<TFloat32> refinementVector,
+      Operand<TFloat32> deltaLambda,
+      Lstm2dCell.State state) {}
+
+  /**
+   * Where a refinement step's sampling noise eps ~ N(0, I) comes from. The default,
+   * {@link #STATELESS_NORMAL}, draws it from the step's seed; a test can feed saved noise instead
+   * (the parity test feeds the reference code's).
+   */
+  @FunctionalInterface
+  public interface Noise {
+    /** The frame index given for the one sample that {@link ModelConfig.Reference#reuseFirstSample} shares. */
+    int SHARED = -1;
+
+    /** Standard normal noise from a stateless random op. */
+    Noise STATELESS_NORMAL = (tf, like, seed, frame, step) -> tf.random.statelessRandomNormal(tf.shape(like), seed);
+
+    /**
+     * The noise of one step.
+     *
+     * @param like a tensor of the noise's shape [N, D]
+     * @param seed [2] int64 seed of this draw
+     * @param frame the frame's index in the clip ({@link #SHARED} for the shared first sample, -1
+     *     where one graph serves frames at any position)
+     * @param step the refinement step within the frame
+     * @return [N, D]
+     */
+    Operand<TFloat32> draw(Ops tf, Operand<TFloat32> like, Operand<TInt64> seed, int frame, int step);
+  }
 
   /**
    * Feeds shared by all frames of a graph.
    *
    * @param klWeight psi, scalar (the trainer anneals it)
    * @param noiseScale multiplies the sampling noise: 1 samples, 0 uses the posterior mean
+   * @param noise where the sampling noise comes from
    */
-  public record Controls(Operand<TFloat32> klWeight, Operand<TFloat32> noiseScale) {}
+  public record Controls(Operand<TFloat32> klWeight, Operand<TFloat32> noiseScale, Noise noise) {
+    /** With {@link Noise#STATELESS_NORMAL} noise. */
+    public Controls(Operand<TFloat32> klWeight, Operand<TFloat32> noiseScale) {
+      this(klWeight, noiseScale, Noise.STATELESS_NORMAL);
+    }
+  }
 
   /** An unroller over the given model's variables. */
   public Unroller(Model model) {
@@ -104,6 +162,8 @@ public final class Unroller {
    * Builds the refinement of one frame.
    *
    * @param frame x_t [B, H, W, 3]
+   * @param index the frame's position in the clip, for the noise source (-1 where one graph serves
+   *     frames at any position)
    * @param steps refinement steps for this frame
    * @param in the state from the previous frame ({@link #initial} for the first)
    * @param frameSeed [2] int64 seed of this frame's noise; step r uses frameSeed + (0, r)
@@ -113,12 +173,14 @@ public final class Unroller {
   public Frame frame(
       Ops tf,
       Operand<TFloat32> frame,
+      int index,
       int steps,
       Carried in,
       Operand<TInt64> frameSeed,
       Operand<TInt64> firstSampleSeed,
       Controls controls) {
     ModelConfig.Temporal temporal = c.temporal();
+    ModelConfig.Reference reference = c.reference();
     Lstm2dCell.State temporalState = in.temporal();
     Operand<TFloat32> hCond = temporal.decoderConditioning() ? temporalState.h() : null;
     // MODEL.md sec. 2: the prior of this frame from h_{t-1} (a learned constant at the first frame).
@@ -129,25 +191,44 @@ public final class Unroller {
     Lstm2dCell.State lstmTemporal = temporal.temporalState() ? temporalState : refinementState;
 
     List<StepLoss> losses = new ArrayList<>();
+    List<StepOutputs> outputs = new ArrayList<>();
     Step last = null;
     for (int r = 0; r < steps; r++) {
-      Operand<TInt64> seed =
-          r == 0 && c.reference().reuseFirstSample()
-              ? firstSampleSeed
-              : tf.math.add(frameSeed, tf.constant(new long[] {0, r * STEP_SEED_STRIDE}));
-      last = step(tf, frame, lambda, hCond, prior, seed, controls);
+      // z = mu + sigma * eps from this step's lambda; under the reference option the first step
+      // of every frame takes one sample shared by all frames, drawn from lambda_0 apart from the
+      // lambda that the refinement differentiates (so its dL/dlambda sees only the KL).
+      boolean shared = r == 0 && reference.reuseFirstSample();
+      Operand<TFloat32> sampledFrom = shared ? initialLambda(tf, frame) : lambda; // [N, 2D]
+      Operand<TFloat32> eps =
+          shared
+              ? controls.noise().draw(tf, halves(tf, sampledFrom).get(0), firstSampleSeed, Noise.SHARED, 0)
+              : controls.noise().draw(
+                  tf, halves(tf, sampledFrom).get(0), tf.math.add(frameSeed, tf.constant(new long[] {0, r * STEP_SEED_STRIDE})), index, r); // [N, D]
+      last = step(tf, frame, lambda, sampledFrom, hCond, prior, eps, controls);
       losses.add(last.loss);
-      // MODEL.md sec. 4: refinement inputs and the 2D-LSTM update of lambda.
-      RefinementNetwork.Step update =
-          model.refinement().apply(tf, last.image, last.vector, lstmTemporal, refinementState);
-      refinementState = update.state();
-      lambda = tf.math.add(lambda, update.deltaLambda()); // [N, 2D]
+      // The reference code runs no refinement after the last step of a frame with all R steps.
+      boolean update = !(reference.firstFrameSkipsLastUpdate() && r == c.refinementSteps() - 1);
+      RefinementNetwork.Step refined = null;
+      if (update) {
+        // MODEL.md sec. 4: refinement inputs and the 2D-LSTM update of lambda.
+        refined = model.refinement().apply(tf, last.image, last.vector, lstmTemporal, refinementState);
+        refinementState = refined.state();
+        lambda = tf.math.add(lambda, refined.deltaLambda()); // [N, 2D]
+      }
+      outputs.add(new StepOutputs(last.means5, last.logits5, last.logLikelihood, last.loss, last.image, last.vector,
+          refined == null ? null : refined.deltaLambda(), refined == null ? null : refined.state()));
     }
     Lstm2dCell.State nextTemporal = temporal.temporalState() ? refinementState : in.temporal();
     return new Frame(
         last.masks, last.logits5, last.means5, last.reconstruction,
         perSlotVector(tf, last.mu), perSlotVector(tf, last.logVar), last.logLikelihood,
-        losses, new Carried(nextTemporal, lambda));
+        losses, outputs, new Carried(nextTemporal, lambda));
+  }
+
+  /** lambda [N, 2D] split into mu and log-variance, [N, D] each. */
+  private static List<Output<TFloat32>> halves(Ops tf, Operand<TFloat32> lambda) {
+    Split<TFloat32> parts = tf.split(tf.constant(1), lambda, 2L);
+    return parts.output();
   }
 
   /**
@@ -200,7 +281,7 @@ public final class Unroller {
     Lstm2dCell.State next = c.temporal().temporalState() ? update.state() : temporalState;
     return new Frame(
         mix.masks(), logits5, means5, predicted, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
-        mix.logLikelihood(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
+        mix.logLikelihood(), List.of(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
   }
 
   /** Everything one refinement step computes before the refinement network. */
@@ -210,24 +291,32 @@ public final class Unroller {
     StepLoss loss;
   }
 
-  /** One step up to the refinement inputs (package-private for tests). */
+  /**
+   * One step up to the refinement inputs (package-private for tests).
+   *
+   * @param lambda the posterior parameters the refinement updates [N, 2D]
+   * @param sampledFrom the parameters z is sampled from: {@code lambda}, or lambda_0 for the
+   *     reference code's shared first sample
+   * @param eps the standard normal noise [N, D] (scaled by the controls' noise scale here)
+   */
   Step step(
       Ops tf,
       Operand<TFloat32> frame,
       Operand<TFloat32> lambda,
+      Operand<TFloat32> sampledFrom,
       Operand<TFloat32> hCond,
       ConditionalPrior.Gaussian prior,
-      Operand<TInt64> seed,
+      Operand<TFloat32> eps,
       Controls controls) {
     Step s = new Step();
-    // z = mu + exp(logvar / 2) * eps
-    Split<TFloat32> halves = tf.split(tf.constant(1), lambda, 2L);
-    s.mu = halves.output().get(0); // [N, D]
-    s.logVar = halves.output().get(1); // [N, D]
-    // The noise's shape is read from mu: stop the gradient so it never reaches the random op.
-    Operand<TFloat32> eps =
-        tf.stopGradient(tf.math.mul(tf.random.statelessRandomNormal(tf.shape(s.mu), seed), controls.noiseScale())); // [N, D]
-    Operand<TFloat32> z = tf.math.add(s.mu, tf.math.mul(tf.math.exp(tf.math.mul(s.logVar, tf.constant(0.5f))), eps)); // [N, D]
+    List<Output<TFloat32>> q = halves(tf, lambda);
+    s.mu = q.get(0); // [N, D]
+    s.logVar = q.get(1); // [N, D]
+    List<Output<TFloat32>> sampling = sampledFrom == lambda ? q : halves(tf, sampledFrom);
+    // z = mu + exp(logvar / 2) * eps; the noise never carries a gradient.
+    Operand<TFloat32> scaled = tf.stopGradient(tf.math.mul(eps, controls.noiseScale())); // [N, D]
+    Operand<TFloat32> z =
+        tf.math.add(sampling.get(0), tf.math.mul(tf.math.exp(tf.math.mul(sampling.get(1), tf.constant(0.5f))), scaled)); // [N, D]
 
     // MODEL.md sec. 1: decode every slot, masks by softmax over slots, spatial Gaussian mixture.
     Decoder.Decoded decoded = model.decoder().decode(tf, z, hCond);
@@ -235,7 +324,13 @@ public final class Unroller {
     Operand<TFloat32> logits = decoded.maskLogits(); // [N, H, W, 1]
     s.means5 = tf.reshape(means, tf.constant(new int[] {-1, k, size, size, 3})); // [B, K, H, W, 3]
     s.logits5 = tf.reshape(logits, tf.constant(new int[] {-1, k, size, size, 1})); // [B, K, H, W, 1]
-    MixtureLikelihood mix = MixtureLikelihood.build(tf, frame, s.means5, s.logits5, c.sigma(), c.likelihood(), true);
+    // The reference option differentiates with respect to the masks, so the loss is built on them.
+    boolean ofMasks = c.reference().gradientOfMasks();
+    Operand<TFloat32> masksIn = ofMasks ? LogSumExp.softmax(tf, s.logits5, 1) : null; // [B, K, H, W, 1]
+    MixtureLikelihood mix =
+        ofMasks
+            ? MixtureLikelihood.fromMasks(tf, frame, s.means5, masksIn, c.sigma(), c.likelihood(), true)
+            : MixtureLikelihood.build(tf, frame, s.means5, s.logits5, c.sigma(), c.likelihood(), true);
     s.masks = mix.masks(); // [B, K, H, W, 1]
     s.reconstruction = mix.reconstruction(); // [B, H, W, 3]
     s.logLikelihood = mix.logLikelihood(); // [B]
@@ -265,10 +360,10 @@ public final class Unroller {
             .addGradients(
                 null,
                 new Output<?>[] {total.asOutput()},
-                new Output<?>[] {means.asOutput(), logits.asOutput(), lambda.asOutput()},
+                new Output<?>[] {means.asOutput(), (ofMasks ? masksIn : logits).asOutput(), lambda.asOutput()},
                 new Output<?>[] {tf.constant(1f).asOutput()});
     Operand<TFloat32> dMeans = cast(grads[0]); // [N, H, W, 3]
-    Operand<TFloat32> dLogits = cast(grads[1]); // [N, H, W, 1]
+    Operand<TFloat32> dLogits = ofMasks ? perSlotImage(tf, cast(grads[1])) : cast(grads[1]); // [N, H, W, 1]: dL/dm or dL/dl
     Operand<TFloat32> dLambda = cast(grads[2]); // [N, 2D]
     s.means = means;
     s.logits = logits;

@@ -7,6 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -34,7 +35,9 @@ class UnrollerTest {
       lambda = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(lambdaShape)));
       h = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B * k, l)));
       Model model = Model.create(tf, c);
-      step = new Unroller(model).step(tf, frame, lambda, h, model.prior().apply(tf, h), tf.constant(new long[] {3, 4}),
+      Operand<TFloat32> eps =
+          Unroller.Noise.STATELESS_NORMAL.draw(tf, tf.zeros(tf.constant(new int[] {B * k, d}), TFloat32.class), tf.constant(new long[] {3, 4}), 0, 0);
+      step = new Unroller(model).step(tf, frame, lambda, lambda, h, model.prior().apply(tf, h), eps,
           new Unroller.Controls(tf.constant(2.5f), tf.constant(1f)));
       Random rnd = new Random(5);
       x = TrainingGraphTest.video(B, 1, s, 2);
