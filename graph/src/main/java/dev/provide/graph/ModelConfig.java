@@ -198,13 +198,19 @@ public record ModelConfig(
     return Math.max(scheduleFloor, refinementSteps - t);
   }
 
-  /** The paper's sizes: 64 x 64, K 5, D 64, LSTM 128, R 6, stride-1 refinement convolutions. */
+  /** The reference code's pixel variance (its {@code var_x}); sigma is its square root. */
+  public static final double REFERENCE_PIXEL_VARIANCE = 0.3;
+
+  /**
+   * The paper's sizes: 64 x 64, K 5, D 64, LSTM 128, R 6, stride-1 refinement convolutions, and
+   * the reference code's pixel variance 0.3 (sigma = sqrt(0.3), about 0.548; docs/PARITY.md).
+   */
   public static ModelConfig paper() {
     return new ModelConfig(
         Mode.PROVIDE, 64, 5, 64, 128, 6, 2,
         new Decoder(64, 4, 64, 3, 3),
         new Refinement(4, 64, 3, 1, 4, 128, false),
-        0.3, MixtureLikelihood.Form.JOINT,
+        Math.sqrt(REFERENCE_PIXEL_VARIANCE), MixtureLikelihood.Form.JOINT,
         new Loss(100, 10, 0.1),
         new Temporal(true, true, true, true, false),
         Reference.clean(),
@@ -218,7 +224,9 @@ public record ModelConfig(
    * convolutions with 32 filters (a per-pixel MLP on the broadcast latent and coordinates: three
    * quarters of the time went to 3x3 decoder convolutions in the calibration run), a refinement
    * network of two stride-2 3x3 convolutions with 32 filters, KL weight scaled to the 4x smaller
-   * image (10 / 4 = 2.5).
+   * image (10 / 4 = 2.5). Its pixel sigma is 0.3 (variance 0.09), a sharper likelihood than the
+   * reference code's variance 0.3: every cpu-preset result in docs/RESULTS.md was trained with it
+   * (docs/PARITY.md).
    */
   public static ModelConfig cpu() {
     return new ModelConfig(
