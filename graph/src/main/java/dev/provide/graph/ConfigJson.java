@@ -2,11 +2,19 @@ package dev.provide.graph;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Reads and writes {@link ModelConfig} as JSON (saved beside every checkpoint). */
 public final class ConfigJson {
@@ -27,6 +35,7 @@ public final class ConfigJson {
   public static ModelConfig fromJson(String json) {
     ModelConfig c;
     try {
+      rejectUnknownFields(JsonParser.parseString(json), ModelConfig.class, "");
       c = GSON.fromJson(json, ModelConfig.class);
     } catch (JsonParseException e) {
       throw new IllegalArgumentException("malformed model configuration: " + e.getMessage(), e);
@@ -43,6 +52,29 @@ public final class ConfigJson {
       throw new IllegalArgumentException("empty model configuration");
     }
     return c;
+  }
+
+  /**
+   * Fails on a field that the record has no component for (a misspelt option would otherwise be
+   * ignored and take its default). Missing fields are allowed: files written before a field
+   * existed read it as its default.
+   */
+  private static void rejectUnknownFields(JsonElement json, Class<?> type, String path) {
+    if (!type.isRecord() || json == null || !json.isJsonObject()) {
+      return;
+    }
+    Map<String, Class<?>> components =
+        Arrays.stream(type.getRecordComponents()).collect(Collectors.toMap(RecordComponent::getName, RecordComponent::getType));
+    JsonObject object = json.getAsJsonObject();
+    for (String key : object.keySet()) {
+      Class<?> component = components.get(key);
+      if (component == null) {
+        Set<String> known = new java.util.TreeSet<>(components.keySet());
+        throw new IllegalArgumentException(
+            "model configuration: unknown field '" + path + key + "' (known: " + String.join(", ", known) + ")");
+      }
+      rejectUnknownFields(object.get(key), component, path + key + ".");
+    }
   }
 
   /** Writes the configuration to a file. */

@@ -64,4 +64,20 @@ class ModelConfigTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigJson.fromJson(bad));
     assertTrue(e.getMessage().contains("slots"), e.getMessage());
   }
+
+  @Test
+  void aMisspeltFieldIsAnErrorAndAMissingOneItsDefault() {
+    String json = ConfigJson.toJson(ModelConfig.cpu());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class,
+            () -> ConfigJson.fromJson(json.replace("\"gradientOfMasks\"", "\"maskGradient\"")));
+    assertTrue(e.getMessage().contains("reference.maskGradient"), e.getMessage());
+    assertTrue(e.getMessage().contains("gradientOfMasks"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ConfigJson.fromJson(json.replace("\"slots\"", "\"slot\"")));
+    assertTrue(e.getMessage().contains("unknown field 'slot'"), e.getMessage());
+    // A file from before the last two reference options existed reads them as off.
+    String old = json.replace(",\n    \"gradientOfMasks\": false,\n    \"firstFrameSkipsLastUpdate\": false", "");
+    assertTrue(!old.contains("gradientOfMasks"), old);
+    assertEquals(ModelConfig.cpu(), ConfigJson.fromJson(old));
+  }
 }
