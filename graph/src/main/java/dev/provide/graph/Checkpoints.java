@@ -66,16 +66,26 @@ public final class Checkpoints {
       provenance.write(partial.resolve(PROVENANCE));
       Path target = folder.resolve(name);
       if (Files.exists(target)) {
-        deleteTree(target);
+        dev.provide.ops.PartialFiles.deleteTree(target);
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       prune(run, keep);
       return new Checkpoint(target, step);
     } finally {
       if (Files.exists(partial)) {
-        deleteTree(partial);
+        dev.provide.ops.PartialFiles.deleteTree(partial);
       }
     }
+  }
+
+  /**
+   * Deletes the unfinished checkpoint folders ({@code checkpoints/.step-N.*.partial}) that a crash
+   * during a save left in a run folder.
+   *
+   * @return how many were deleted
+   */
+  public static int removeLeftovers(Path run) throws IOException {
+    return dev.provide.ops.PartialFiles.removeLeftovers(run.resolve(FOLDER), name -> name.startsWith(".step-"));
   }
 
   /** All complete checkpoints of a run, oldest first. */
@@ -121,7 +131,7 @@ public final class Checkpoints {
   private static void prune(Path run, int keep) throws IOException {
     List<Checkpoint> all = list(run);
     for (int i = 0; i < all.size() - Math.max(1, keep); i++) {
-      deleteTree(all.get(i).dir());
+      dev.provide.ops.PartialFiles.deleteTree(all.get(i).dir());
     }
   }
 
@@ -144,23 +154,12 @@ public final class Checkpoints {
         Files.copy(c.dir().resolve(PROVENANCE), partial.resolve(PROVENANCE));
       }
       if (Files.exists(target)) {
-        deleteTree(target);
+        dev.provide.ops.PartialFiles.deleteTree(target);
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       return new Checkpoint(target, c.step());
     } finally {
-      deleteTree(partial);
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(q);
-      }
+      dev.provide.ops.PartialFiles.deleteTree(partial);
     }
   }
 }

@@ -54,6 +54,81 @@ public final class PartialFiles {
     }
   }
 
+  /**
+   * Deletes what an interrupted earlier write of {@code target} left behind: the
+   * {@code .NAME.*.partial} files and folders beside it. Call it before writing {@code target}
+   * again.
+   *
+   * @return how many were deleted
+   */
+  public static int removeLeftovers(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    String prefix = "." + target.getFileName() + ".";
+    return removeLeftovers(dir, name -> name.startsWith(prefix));
+  }
+
+  /**
+   * Deletes every {@code .*.partial} file and folder directly in {@code dir} whose name passes
+   * {@code which} (for a folder, such as a run's checkpoints, that only one writer uses).
+   *
+   * @return how many were deleted
+   */
+  public static int removeLeftovers(Path dir, java.util.function.Predicate<String> which) throws IOException {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return 0;
+    }
+    int n = 0;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(".") && name.endsWith(".partial") && which.test(name)) {
+          deleteTree(p);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Deletes {@code partial} if the JVM exits (Ctrl-C, SIGTERM) before {@link #keep} is called
+   * with the returned hook, that is before it is published or deleted.
+   *
+   * @return the hook, for {@link #keep}
+   */
+  public static Thread deleteOnExit(Path partial) {
+    Thread hook = new Thread(() -> {
+      try {
+        deleteTree(partial);
+      } catch (IOException ignored) {
+        // Best effort: the next write of the same target removes it.
+      }
+    }, "remove-partial");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  /** Cancels a {@link #deleteOnExit} hook (the partial was published or deleted). */
+  public static void keep(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting: the hook runs and finds nothing, or the partial it must remove.
+    }
+  }
+
+  /** Deletes a file, or a folder with everything in it (links are deleted, not followed). */
+  public static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+      for (Path q : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
   private static Path parent(Path target) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);

@@ -139,12 +139,8 @@ public final class Trainer {
           EventWriter events = new EventWriter(run)) {
         long step = 0;
         double previousSeconds = 0;
-        Checkpoints.Checkpoint last = null;
-        if (resume) {
-          last = Checkpoints.latest(run).orElse(null);
-        }
+        Checkpoints.Checkpoint last = resume ? restoreNewestReadable(s, t) : null;
         if (last != null) {
-          s.restore(last.prefix());
           try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
             step = ((TInt64) r.get(0)).getLong();
           }
@@ -226,10 +222,20 @@ public final class Trainer {
           }
         }
         if (outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
-          validate(s, t, valBatches, step, events);
+          // Save first: on Ctrl-C or SIGTERM the JVM is shutting down, and the validation picture
+          // (ImageIO) fails then; nothing that a shutdown can break stands before the save.
           last = save(s, step, trainedSeconds(previousSeconds, start));
+          if (outcome != Outcome.INTERRUPTED) {
+            validate(s, t, valBatches, step, events);
+          }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (outcome == Outcome.INTERRUPTED) {
+          // Said here, before the shutdown hook is released: once it is, the JVM may halt at once.
+          log.printf("%nInterrupted; saved %s at step %d (%.1f min). Continue with --resume.%n",
+              last == null ? "nothing" : last.dir(), step, seconds / 60);
+          log.flush();
+        }
         return new Result(outcome, step, last, seconds, message);
       }
     } finally {
@@ -240,6 +246,35 @@ public final class Trainer {
         // The JVM is exiting (Ctrl-C): the hook is waiting for us, which is fine.
       }
     }
+  }
+
+  /**
+   * Restores the newest checkpoint of the run that reads: a damaged one (truncated, bit-flipped,
+   * without its provenance) is reported and the one before it tried.
+   *
+   * @throws IOException when no checkpoint of the run can be read
+   */
+  private Checkpoints.Checkpoint restoreNewestReadable(Session s, TrainingGraph t) throws IOException {
+    List<Checkpoints.Checkpoint> all = Checkpoints.list(run);
+    List<String> damaged = new java.util.ArrayList<>();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Checkpoints.Checkpoint c = all.get(i);
+      try {
+        c.provenance();
+        s.restore(c.prefix());
+        if (!damaged.isEmpty()) {
+          log.printf("resuming from %s, the newest checkpoint that reads%n", c.dir());
+        }
+        return c;
+      } catch (IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        log.printf("checkpoint %s cannot be read (%s); trying an older one%n", c.dir(), why);
+        damaged.add(c.dir().toString());
+      }
+    }
+    throw new IOException(all.isEmpty()
+        ? run + " has no checkpoint to resume from"
+        : "no checkpoint of " + run + " can be read: " + String.join(", ", damaged));
   }
 
   private String describeSchedule() {

@@ -49,7 +49,15 @@ public final class Fixtures {
   }
 
   public static Trainer trainer(Path run, Trainer.Options options) {
-    return new Trainer(tinyConfig(), options, run, balls(6, 5, 1), balls(2, 5, 2), provenance(),
-        new PrintStream(PrintStream.nullOutputStream()));
+    return trainer(run, options, new PrintStream(PrintStream.nullOutputStream()));
+  }
+
+  /** A trainer that logs to {@code log}. */
+  public static Trainer trainer(Path run, long steps, double lr, PrintStream log) {
+    return trainer(run, options(steps, lr), log);
+  }
+
+  private static Trainer trainer(Path run, Trainer.Options options, PrintStream log) {
+    return new Trainer(tinyConfig(), options, run, balls(6, 5, 1), balls(2, 5, 2), provenance(), log);
   }
 }

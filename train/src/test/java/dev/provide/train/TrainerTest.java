@@ -121,6 +121,26 @@ class TrainerTest {
     assertArrayEquals(weights(Checkpoints.latest(straight).orElseThrow()), weights(Checkpoints.latest(split).orElseThrow()));
   }
 
+  @Test
+  void resumeFallsBackToTheNewestCheckpointThatReads() throws Exception {
+    Path run = dir.resolve("damaged");
+    Fixtures.trainer(run, 7, 1e-3).run(false);
+    List<Checkpoints.Checkpoint> all = Checkpoints.list(run);
+    assertEquals(List.of(6L, 7L), all.stream().map(Checkpoints.Checkpoint::step).toList());
+    // Truncate the newest checkpoint's variables, as a full disk or a crash of the file system would.
+    try (var files = Files.list(all.get(1).dir())) {
+      Path data = files.filter(p -> p.getFileName().toString().startsWith("model.data")).findFirst().orElseThrow();
+      byte[] bytes = Files.readAllBytes(data);
+      Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+    }
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    Trainer.Result r = Fixtures.trainer(run, 9, 1e-3, new java.io.PrintStream(log, true)).run(true);
+    String text = log.toString();
+    assertTrue(text.contains("checkpoint " + all.get(1).dir() + " cannot be read"), text);
+    assertTrue(text.contains("resumed from " + all.get(0).dir() + " at step 6"), text);
+    assertEquals(9, r.step());
+  }
+
   /** All model weights of a checkpoint, concatenated in graph order. */
   private static float[] weights(Checkpoints.Checkpoint c) throws Exception {
     try (Graph g = new Graph()) {

@@ -18,7 +18,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +54,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume",
       description = "Continue the run folder's newest checkpoint: its configuration, optimiser state and training flags (flags given again win).")
   boolean resume;
+
+  @Option(names = "--overwrite",
+      description = "Start a new run in a --run folder that already holds one, deleting its checkpoints, configuration, flags and logs.")
+  boolean overwrite;
 
   @Option(names = "--preset", defaultValue = "cpu", description = "Model sizes: cpu or paper. Default: ${DEFAULT-VALUE}.")
   String preset;
@@ -140,17 +143,19 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Everything is checked before anything is written: a rejected command leaves the run folder
+    // as it was.
     Path runDir = run;
-    Optional<Checkpoints.Checkpoint> resumeFrom = Optional.empty();
+    ModelConfig resumedConfig = null;
     Map<String, List<String>> flags = RunFlags.given(spec.commandLine().getParseResult());
     if (resume) {
       if (runDir == null) {
         throw new IllegalArgumentException("--resume needs --run RUN");
       }
-      resumeFrom = Checkpoints.latest(runDir);
-      if (resumeFrom.isEmpty()) {
-        throw new IllegalArgumentException(runDir + " has no checkpoint to resume from");
+      if (overwrite) {
+        throw new IllegalArgumentException("--resume continues a run and --overwrite starts it over: give one of them");
       }
+      resumedConfig = newestReadableConfig(runDir);
       if (Files.isRegularFile(runDir.resolve(RunFlags.FILE))) {
         List<String> restored = new ArrayList<>();
         flags = RunFlags.restore(runDir, spec, flags, TrainCommand::new, restored);
@@ -160,6 +165,9 @@ final class TrainCommand implements Callable<Integer> {
       } else {
         System.err.println("note: " + runDir + " has no " + RunFlags.FILE + " (it predates them): training with the flags given now");
       }
+    } else if (runDir != null && RunFolder.holdsRun(runDir) && !overwrite) {
+      throw new IllegalArgumentException(runDir + " already holds a training run: continue it with --resume, "
+          + "or start it over with --overwrite (which deletes its checkpoints)");
     }
     boolean gpu = parseDevice(device);
     if (data == null) {
@@ -168,6 +176,13 @@ final class TrainCommand implements Callable<Integer> {
     if (valCount < 1) {
       throw new IllegalArgumentException("--val-count must be >= 1, got " + valCount);
     }
+    if (limit < 1) {
+      throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+    }
+    Trainer.Options options =
+        new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,
+            new LearningRateDecay(lrDecayFrom, lrFinal));
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
     List<ClipRecord> train = all;
@@ -178,31 +193,44 @@ final class TrainCommand implements Callable<Integer> {
       valName = val.toString();
     } else {
       if (all.size() <= valCount) {
-        throw new IllegalArgumentException(data + " has " + all.size() + " sequences: too few to hold out " + valCount + " for validation");
+        throw new IllegalArgumentException(data + " has " + all.size() + " sequences: too few to hold out " + valCount
+            + " for validation and train on the rest (lower --val-count or give --val FILE)");
       }
       train = all.subList(0, all.size() - valCount);
       validation = all.subList(all.size() - valCount, all.size());
       valName = "last " + valCount + " sequences of " + data;
     }
-    ModelConfig config = resumeFrom.isPresent() ? resumeFrom.get().config() : buildConfig(train.get(0));
+    requireFrames(train, data.toString());
+    requireFrames(validation, valName);
+    ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(train.get(0));
     if (runDir == null) {
       runDir = Path.of("runs", preset + "-" + config.mode().label() + "-"
           + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
-    Files.createDirectories(runDir);
-    ConfigJson.write(config, runDir.resolve("config.json"));
-    RunFlags.save(runDir, flags);
-    Trainer.Options options =
-        new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,
-            new LearningRateDecay(lrDecayFrom, lrFinal));
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
             org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
+    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out);
+
+    if (overwrite) {
+      int n = RunFolder.clear(runDir);
+      if (n > 0) {
+        System.err.println("--overwrite: deleted the earlier run's " + n + " files and folders in " + runDir);
+      }
+    }
+    Files.createDirectories(runDir);
+    int leftovers = Checkpoints.removeLeftovers(runDir);
+    if (leftovers > 0) {
+      System.err.println("removed " + leftovers + " unfinished checkpoint folder(s) that an interrupted save left in " + runDir);
+    }
+    ConfigJson.write(config, runDir.resolve("config.json"));
+    RunFlags.save(runDir, flags);
     System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences, validating on %d; run folder %s%n",
         config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(), validation.size(), runDir);
-    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out);
     Trainer.Result r = trainer.run(resume);
+    if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
+      return 130; // the trainer said what it saved; the JVM is shutting down
+    }
     System.out.printf("%n%s after %d steps (%.1f min). Newest checkpoint: %s%n", describe(r.outcome()), r.step(),
         r.seconds() / 60, r.lastCheckpoint() == null ? "none" : r.lastCheckpoint().dir());
     if (r.outcome() == Trainer.Outcome.NOT_FINITE) {
@@ -212,14 +240,41 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Every clip must be at least one training window long. */
+  private void requireFrames(List<ClipRecord> clips, String source) {
+    for (ClipRecord c : clips) {
+      if (c.numFrames() < frames) {
+        throw new IllegalArgumentException("--frames " + frames + " is longer than the " + c.numFrames()
+            + "-frame clips of " + source + ": give --frames " + c.numFrames() + " or less");
+      }
+    }
+  }
+
+  /** The configuration of the run's newest checkpoint whose config.json reads. */
+  private static ModelConfig newestReadableConfig(Path runDir) throws java.io.IOException {
+    if (!Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException(runDir + ": no such run folder to resume");
+    }
+    List<Checkpoints.Checkpoint> all = Checkpoints.list(runDir);
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException(runDir + " has no checkpoint to resume from");
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
+      try {
+        return all.get(i).config();
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        System.err.println("checkpoint " + all.get(i).dir() + " has no readable configuration (" + e.getMessage() + "); trying an older one");
+      }
+    }
+    throw new IllegalArgumentException("no checkpoint of " + runDir + " has a readable configuration");
+  }
+
   private static String describe(Trainer.Outcome o) {
     switch (o) {
       case FINISHED:
         return "Finished";
       case TIME_LIMIT:
         return "Stopped at the time limit";
-      case INTERRUPTED:
-        return "Interrupted; saved";
       default:
         return "Stopped: the loss is not finite";
     }

@@ -26,10 +26,14 @@ public final class TfRecordWriter implements AutoCloseable {
   private boolean committed;
   private boolean closed;
 
+  /** Removes the temporary file if the JVM exits before commit or close (null when streaming). */
+  private final Thread cleanup;
+
   private TfRecordWriter(Path target, Path temporary, OutputStream out) {
     this.target = target;
     this.temporary = temporary;
     this.out = out;
+    this.cleanup = temporary == null ? null : dev.provide.ops.PartialFiles.deleteOnExit(temporary);
   }
 
   /**
@@ -53,6 +57,7 @@ public final class TfRecordWriter implements AutoCloseable {
 
   /** Opens a writer for {@code target} (created or replaced on {@link #commit()}). */
   public static TfRecordWriter create(Path target, boolean gzip) throws IOException {
+    dev.provide.ops.PartialFiles.removeLeftovers(target);
     Path tmp = dev.provide.ops.PartialFiles.file(target);
     OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
     OutputStream out = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
@@ -100,6 +105,7 @@ public final class TfRecordWriter implements AutoCloseable {
     out.close();
     dev.provide.ops.PartialFiles.publish(temporary, target);
     committed = true;
+    dev.provide.ops.PartialFiles.keep(cleanup);
   }
 
   /** Records written so far. */
@@ -134,5 +140,6 @@ public final class TfRecordWriter implements AutoCloseable {
       }
     }
     Files.deleteIfExists(temporary);
+    dev.provide.ops.PartialFiles.keep(cleanup);
   }
 }

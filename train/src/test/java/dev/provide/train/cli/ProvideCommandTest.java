@@ -121,4 +121,54 @@ class ProvideCommandTest {
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("slots (K) must be in 2..32"), bad.err());
   }
+
+  @Test
+  void aRunFolderIsNeverMixedAndARejectedCommandWritesNothing() throws Exception {
+    Path data = dir.resolve("d.tfrecord");
+    assertEquals(0, run("data", "generate", "--frames", "6", "--size", "16", "--count", "6", "--seed", "4", "--out", data.toString()).code());
+    Path runDir = dir.resolve("run");
+    String[] common = {"--data", data.toString(), "--val-count", "2", "--batch", "2",
+        "--checkpoint-every", "1", "--validate-every", "100", "--run", runDir.toString()};
+    String[] frames3 = {"--frames", "3"};
+
+    // A fresh run that is rejected leaves nothing behind.
+    Run badBatch = run("train", "--steps", "2", "--batch", "0", "--data", data.toString(), "--run", runDir.toString());
+    assertEquals(2, badBatch.code());
+    assertTrue(!Files.exists(runDir), "a rejected run created " + runDir);
+    Run longFrames = run(concat(new String[] {"train", "--steps", "2"}, common, new String[] {"--frames", "9"}));
+    assertEquals(2, longFrames.code());
+    assertTrue(longFrames.err().contains("--frames 9 is longer than the 6-frame clips"), longFrames.err());
+    assertTrue(!Files.exists(runDir));
+
+    assertEquals(0, run(concat(new String[] {"train", "--steps", "2", "--lr", "1e-3"}, common, frames3)).code());
+    String flags = Files.readString(runDir.resolve(RunFlags.FILE));
+    long checkpoints = Checkpoints.list(runDir).size();
+
+    // Training again into the same folder is refused, naming --resume and --overwrite.
+    Run again = run(concat(new String[] {"train", "--steps", "2"}, common, frames3));
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("--resume") && again.err().contains("--overwrite"), again.err());
+    // A resume with a bad flag is rejected and does not change the saved flags.
+    Run badResume = run("train", "--run", runDir.toString(), "--resume", "--lr", "-1");
+    assertEquals(2, badResume.code());
+    assertEquals(flags, Files.readString(runDir.resolve(RunFlags.FILE)));
+    assertEquals(checkpoints, Checkpoints.list(runDir).size());
+    // A crash during a save leaves a partial folder: the next start removes it.
+    Files.createDirectories(runDir.resolve(Checkpoints.FOLDER).resolve(".step-00000003.x1y2.partial"));
+    Run resumed = run("train", "--run", runDir.toString(), "--resume", "--steps", "3");
+    assertEquals(0, resumed.code(), resumed.err());
+    try (var files = Files.list(runDir.resolve(Checkpoints.FOLDER))) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
+    }
+    assertEquals(3, Checkpoints.latest(runDir).orElseThrow().step());
+
+    // --overwrite starts over: the old checkpoints are gone.
+    Run over = run(concat(new String[] {"train", "--steps", "1", "--overwrite"}, common, frames3));
+    assertEquals(0, over.code(), over.err());
+    assertEquals(List.of(1L), Checkpoints.list(runDir).stream().map(Checkpoints.Checkpoint::step).toList());
+  }
+
+  private static String[] concat(String[]... parts) {
+    return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+  }
 }
