@@ -194,6 +194,18 @@ def build(clone, workdir):
     return model
 
 
+def glorot(model):
+    """This project's initialisation instead of PyTorch's default: Glorot-uniform weights, zero
+    biases, the 2D-LSTM forget-gate bias 1 (on one of its three biases, so their sum is 1)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+                torch.nn.init.xavier_uniform_(m.weight)
+                torch.nn.init.zeros_(m.bias)
+        h = model.refine_net.lstm.h_dim
+        model.refine_net.lstm.W_x.bias[h:2 * h] = 1.0
+
+
 def validate(model, val, frames):
     scores_ari, scores_fari = [], []
     for start in range(0, len(val), 8):
@@ -224,6 +236,8 @@ def main():
     p.add_argument("--validate-every", type=int, default=250)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--init", choices=["torch", "glorot"], default="torch",
+                   help="PyTorch's default initialisation (the official code's) or this project's (Glorot)")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -233,6 +247,8 @@ def main():
     val = clips(args.val, args.val_count)
     with tempfile.TemporaryDirectory() as workdir:
         model = build(args.clone, workdir)
+    if args.init == "glorot":
+        glorot(model)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-4)
     os.makedirs(args.out, exist_ok=True)

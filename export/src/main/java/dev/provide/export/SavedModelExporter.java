@@ -49,6 +49,7 @@ public final class SavedModelExporter {
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1 (TensorFlow Serving loads numbered folders), got " + version);
     }
+    ServingGraph.checkFrames(frames, future);
     Path target = base.resolve(Long.toString(version));
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " exists; choose another --version");
@@ -59,7 +60,7 @@ public final class SavedModelExporter {
     try (Graph g = new Graph()) {
       ServingGraph serving = ServingGraph.build(g, config, frames, future);
       try (Session s = new Session(g)) {
-        s.restore(checkpoint.prefix());
+        checkpoint.restoreInto(s);
         Path out = tmp.resolve("model");
         SavedModelBundle.exporter(out.toString())
             .withTags(TAG)

@@ -68,6 +68,24 @@ public final class ServingGraph {
     signatures.forEach(s -> byKey.put(s.key(), s));
   }
 
+  /** The most frames the clip signatures unroll (graph size grows with every frame). */
+  public static final int MAX_UNROLLED_FRAMES = 512;
+
+  /**
+   * Checks the clip signatures' frame counts.
+   *
+   * @throws IllegalArgumentException unless 1 <= frames, 1 <= future and frames + future <= {@link #MAX_UNROLLED_FRAMES}
+   */
+  public static void checkFrames(int frames, int future) {
+    if (frames < 1 || future < 1) {
+      throw new IllegalArgumentException("frames and future must be >= 1, got " + frames + " and " + future);
+    }
+    if ((long) frames + future > MAX_UNROLLED_FRAMES) {
+      throw new IllegalArgumentException("the clip signatures unroll every frame into the graph: frames + future must be at most "
+          + MAX_UNROLLED_FRAMES + ", got " + frames + " + " + future + " (the step signature takes videos of any length, a frame a call)");
+    }
+  }
+
   /**
    * Builds the serving graph in {@code g}.
    *
@@ -75,9 +93,7 @@ public final class ServingGraph {
    * @param future P, frames {@code predict} returns
    */
   public static ServingGraph build(Graph g, ModelConfig c, int frames, int future) {
-    if (frames < 1 || future < 1) {
-      throw new IllegalArgumentException("frames and future must be >= 1");
-    }
+    checkFrames(frames, future);
     Ops tf = Ops.create(g);
     Model model = Model.create(tf, c);
     Unroller u = new Unroller(model);

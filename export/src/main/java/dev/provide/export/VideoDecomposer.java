@@ -189,6 +189,14 @@ public final class VideoDecomposer implements AutoCloseable {
 
     Collector(int frames, boolean latents) {
       int s = config.imageSize(), k = config.slots(), p = s * s;
+      // masks, means, reconstruction, segmentation and latents, 4 bytes a value
+      long values = (long) frames * ((long) k * p * 4 + 4L * p + (latents ? (long) k * config.latentSize() : 0));
+      long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+      if ((long) frames * k * p * 3 > Integer.MAX_VALUE - 8 || 4 * values > free / 2) {
+        throw new IllegalArgumentException(String.format(
+            "%d frames of output need %.1f GB, more than this JVM can hold (%.1f GB free of -Xmx %.1f GB): ask for fewer frames",
+            frames, 4 * values / 1e9, free / 1e9, Runtime.getRuntime().maxMemory() / 1e9));
+      }
       this.frames = frames;
       this.latents = latents;
       masks = new float[frames * k * p];
@@ -236,6 +244,9 @@ public final class VideoDecomposer implements AutoCloseable {
   }
 
   private float[] toFloats(byte[] frames, int count, int channels) {
+    if (frames == null) {
+      throw new IllegalArgumentException("frames must not be null");
+    }
     int s = config.imageSize(), p = s * s;
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);

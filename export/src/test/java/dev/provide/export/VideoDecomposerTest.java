@@ -145,10 +145,21 @@ class VideoDecomposerTest {
       v[5] = 2f;
       assertThrows(IllegalArgumentException.class, () -> m.decompose(v, 1));
       assertThrows(IllegalArgumentException.class, () -> m.predict(TinyModel.video(1, 1), 1, 0));
+      assertThrows(IllegalArgumentException.class, () -> m.decompose((float[]) null, 1));
+      assertThrows(IllegalArgumentException.class, () -> m.decompose((byte[]) null, 1, 3));
+      IllegalArgumentException huge =
+          assertThrows(IllegalArgumentException.class, () -> m.predict(TinyModel.video(1, 1), 1, 50_000_000));
+      assertTrue(huge.getMessage().contains("50000000 frames of output need"), huge.getMessage());
     }
     assertThrows(IOException.class, () -> VideoDecomposer.open(dir.resolve("nothing-here")));
     assertThrows(IllegalArgumentException.class,
         () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("tiny"), 3, 5, 3));
+    for (int[] frames : new int[][] {{0, 3}, {100_000, 1}}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> SavedModelExporter.export(checkpoint, dir.resolve("rejected"), 1, frames[0], frames[1]));
+      assertTrue(e.getMessage().contains("frames"), e.getMessage());
+      assertTrue(!java.nio.file.Files.exists(dir.resolve("rejected")), "a rejected export left a folder");
+    }
   }
 
   @Test

@@ -42,6 +42,20 @@ public final class Checkpoints {
       return dir.resolve(PREFIX).toString();
     }
 
+    /**
+     * Restores its variables into {@code session}.
+     *
+     * @throws IOException naming this checkpoint when its files are damaged or missing
+     */
+    public void restoreInto(Session session) throws IOException {
+      try {
+        session.restore(prefix());
+      } catch (org.tensorflow.exceptions.TensorFlowException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("");
+        throw new IOException("checkpoint " + dir + " cannot be read (" + why + ")", e);
+      }
+    }
+
     /** The model configuration saved with it. */
     public ModelConfig config() throws IOException {
       return ConfigJson.read(dir.resolve(CONFIG));
@@ -146,7 +160,7 @@ public final class Checkpoints {
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       InferenceGraph.build(g, config);
       try (Session s = new Session(g)) {
-        s.restore(c.prefix());
+        c.restoreInto(s);
         s.save(partial.resolve(PREFIX).toString());
       }
       Files.copy(c.dir().resolve(CONFIG), partial.resolve(CONFIG));

@@ -43,7 +43,10 @@ public final class LoadedModel implements AutoCloseable {
       InferenceGraph ig = InferenceGraph.build(g, config);
       Session s = new Session(g, Devices.sessionConfig(useGpu && Devices.gpuAvailable(), threads, 0));
       try {
-        s.restore(cp.prefix());
+        cp.restoreInto(s);
+      } catch (IOException e) {
+        s.close();
+        throw e;
       } catch (RuntimeException e) {
         s.close();
         throw new IOException("cannot restore " + cp.dir() + " into a " + config.mode().label() + " model: " + e.getMessage(), e);

@@ -261,13 +261,14 @@ public final class Trainer {
       Checkpoints.Checkpoint c = all.get(i);
       try {
         c.provenance();
-        s.restore(c.prefix());
+        c.restoreInto(s);
         if (!damaged.isEmpty()) {
           log.printf("resuming from %s, the newest checkpoint that reads%n", c.dir());
         }
         return c;
       } catch (IOException | RuntimeException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        Throwable root = e.getCause() != null ? e.getCause() : e;
+        String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip().lines().findFirst().orElse("");
         log.printf("checkpoint %s cannot be read (%s); trying an older one%n", c.dir(), why);
         damaged.add(c.dir().toString());
       }

@@ -1,5 +1,7 @@
 package dev.provide.train.cli;
 
+import org.tensorflow.exceptions.TensorFlowException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -24,7 +26,25 @@ final class UserErrors implements IExecutionExceptionHandler {
       cl.getErr().println(cl.getColorScheme().errorText("provide " + cl.getCommandName() + ": " + cause.getMessage()));
       return BAD_INPUT;
     }
+    if (cause instanceof TensorFlowException && isAboutFiles(cause.getMessage())) {
+      String first = cause.getMessage().strip().lines().findFirst().orElse("");
+      cl.getErr().println(cl.getColorScheme().errorText("provide " + cl.getCommandName() + ": " + first));
+      return BAD_INPUT;
+    }
     cl.getErr().println(cl.getColorScheme().stackTraceText(e));
     return 1;
+  }
+
+  /**
+   * Whether a TensorFlow error is about a file rather than a bug: a damaged or missing checkpoint
+   * ("Data loss", "not an sstable", "Unable to open table file", "Not found") or a full disk.
+   */
+  static boolean isAboutFiles(String message) {
+    if (message == null) {
+      return false;
+    }
+    return message.contains("Data loss") || message.contains("not an sstable") || message.contains("Unable to open table file")
+        || message.contains("Not found:") || message.contains("No space left") || message.contains("Resource exhausted")
+        || message.contains("Checksum does not match");
   }
 }

@@ -20,15 +20,22 @@ public final class TfRecordReader implements AutoCloseable {
   /** Records larger than this are refused (Java arrays cannot hold more). */
   static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - 16;
 
+  /** Records are read in pieces of at most this many bytes, so memory follows the bytes that arrive. */
+  static final int CHUNK = 1 << 20;
+
   private final Path file;
   private final InputStream in;
+  /** Bytes of a plain (uncompressed) file, -1 for GZIP, whose decompressed size is unknown. */
+  private final long size;
+  private long consumed;
   private final byte[] header = new byte[12];
   private final byte[] footer = new byte[4];
   private long index;
 
-  private TfRecordReader(Path file, InputStream in) {
+  private TfRecordReader(Path file, InputStream in, long size) {
     this.file = file;
     this.in = in;
+    this.size = size;
   }
 
   /** Opens {@code file}; fails with a clear message when it is missing or unreadable. */
@@ -44,10 +51,12 @@ public final class TfRecordReader implements AutoCloseable {
     int b0 = buffered.read(), b1 = buffered.read();
     buffered.reset();
     InputStream in = buffered;
+    long size = Files.size(file);
     if (b0 == 0x1f && b1 == 0x8b) {
       in = new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 20);
+      size = -1;
     }
-    return new TfRecordReader(file, in);
+    return new TfRecordReader(file, in, size);
   }
 
   /**
@@ -78,11 +87,13 @@ public final class TfRecordReader implements AutoCloseable {
     if (length < 0 || length > MAX_RECORD_BYTES) {
       throw corrupt("record length " + Long.toUnsignedString(length) + " is too large");
     }
-    byte[] data = new byte[(int) length];
+    if (size >= 0 && length + 4 > size - consumed) {
+      throw corrupt("record length " + length + " is longer than the " + Math.max(0, size - consumed - 4)
+          + " bytes left in the file (truncated or corrupt)");
+    }
+    byte[] data;
     try {
-      if (readFully(data, 0, data.length) < data.length) {
-        throw corrupt("truncated record data");
-      }
+      data = readRecord((int) length);
       if (readFully(footer, 0, 4) < 4) {
         throw corrupt("truncated record (missing data CRC)");
       }
@@ -93,6 +104,23 @@ public final class TfRecordReader implements AutoCloseable {
       throw corrupt("data CRC mismatch");
     }
     index++;
+    return data;
+  }
+
+  /** Reads {@code length} bytes, growing the array as they arrive (a lying length costs nothing). */
+  private byte[] readRecord(int length) throws IOException {
+    byte[] data = new byte[Math.min(length, CHUNK)];
+    int filled = 0;
+    while (filled < length) {
+      if (filled == data.length) {
+        data = java.util.Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+      }
+      int got = readFully(data, filled, data.length - filled);
+      filled += got;
+      if (got == 0) {
+        throw corrupt("truncated record data (" + filled + " of " + length + " bytes)");
+      }
+    }
     return data;
   }
 
@@ -109,6 +137,7 @@ public final class TfRecordReader implements AutoCloseable {
       }
       total += r;
     }
+    consumed += total;
     return total;
   }
 

@@ -94,6 +94,9 @@ public final class Images {
   }
 
   /** Tiles images (rows x columns, nulls left blank) magnified by {@code scale}, with gaps. */
+  /** The largest picture made: 200 million pixels (800 MB in memory). */
+  static final long MAX_PIXELS = 200_000_000L;
+
   public static BufferedImage grid(BufferedImage[][] cells, int scale, int gap) {
     int rows = cells.length, cols = 0, cw = 0, chh = 0;
     for (BufferedImage[] row : cells) {
@@ -105,7 +108,13 @@ public final class Images {
         }
       }
     }
-    int w = cols * (cw * scale + gap) + gap, h = rows * (chh * scale + gap) + gap;
+    long wide = (long) cols * ((long) cw * scale + gap) + gap, high = (long) rows * ((long) chh * scale + gap) + gap;
+    if (wide * high > MAX_PIXELS) {
+      throw new IllegalArgumentException(String.format(
+          "a %d x %d picture (scale %d) is too large; the most is %d million pixels: use a smaller scale or fewer frames",
+          wide, high, scale, MAX_PIXELS / 1_000_000));
+    }
+    int w = (int) wide, h = (int) high;
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setColor(Color.WHITE);

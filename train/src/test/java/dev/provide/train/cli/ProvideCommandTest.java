@@ -83,6 +83,10 @@ class ProvideCommandTest {
     assertEquals(0, run("data", "show", a.toString(), "--index", "6", "--out", png.toString()).code());
     assertTrue(Files.size(png) > 100);
     assertEquals(2, run("data", "show", a.toString(), "--index", "7", "--out", png.toString()).code());
+    Run huge = run("data", "show", a.toString(), "--index", "0", "--scale", "100000", "--out", dir.resolve("huge.png").toString());
+    assertEquals(2, huge.code());
+    assertTrue(huge.err().contains("too large"), huge.err());
+    assertTrue(!Files.exists(dir.resolve("huge.png")));
   }
 
   @Test
@@ -166,6 +170,22 @@ class ProvideCommandTest {
     Run over = run(concat(new String[] {"train", "--steps", "1", "--overwrite"}, common, frames3));
     assertEquals(0, over.code(), over.err());
     assertEquals(List.of(1L), Checkpoints.list(runDir).stream().map(Checkpoints.Checkpoint::step).toList());
+  }
+
+  @Test
+  void aDamagedCheckpointIsOneLineNotAStackTrace() throws Exception {
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    try (var files = Files.list(Path.of("..", "testdata", "model"))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, model.resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(model.resolve("model.index"), "this is not an sstable, it is a note");
+    Run r = run("export", "--checkpoint", model.toString(), "--out", dir.resolve("serving").toString(), "--version", "1");
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("model.index") || r.err().contains("sstable"), r.err());
   }
 
   private static String[] concat(String[]... parts) {

@@ -101,6 +101,37 @@ class TfRecordTest {
   }
 
   @Test
+  void aLyingLengthIsRefusedBeforeAnythingIsAllocated() throws IOException {
+    // A 112-byte file whose first length field says 2^31 - 17, with a valid length CRC.
+    long length = (1L << 31) - 17;
+    byte[] bytes = new byte[112];
+    for (int i = 0; i < 8; i++) {
+      bytes[i] = (byte) (length >>> (8 * i));
+    }
+    int crc = Crc32c.masked(bytes, 0, 8);
+    for (int i = 0; i < 4; i++) {
+      bytes[8 + i] = (byte) (crc >>> (8 * i));
+    }
+    Path plain = Files.write(dir.resolve("lying.tfrecord"), bytes);
+    CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> ClipFiles.forEach(plain, c -> {}));
+    assertTrue(e.getMessage().contains("longer than the 96 bytes left"), e.getMessage());
+    // Compressed, the size is unknown: the reader grows its buffer only as bytes arrive.
+    Path gzip = dir.resolve("lying.tfrecord.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gzip))) {
+      out.write(bytes);
+    }
+    long before = usedHeap();
+    e = assertThrows(CorruptRecordException.class, () -> ClipFiles.forEach(gzip, c -> {}));
+    assertTrue(e.getMessage().contains("truncated record data (100 of " + length + " bytes)"), e.getMessage());
+    assertTrue(usedHeap() - before < 64L << 20, "reading a lying record allocated " + (usedHeap() - before) + " bytes");
+  }
+
+  private static long usedHeap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
+  @Test
   void garbageIsNotATfRecordFile() throws IOException {
     Path f = dir.resolve("garbage.txt");
     Files.writeString(f, "this is a text file, not TFRecords at all\n");
