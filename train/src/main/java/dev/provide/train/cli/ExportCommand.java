@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 /** {@code provide export}: a SavedModel for TensorFlow Serving. */
 @Command(
     name = "export",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Export a trained model as a SavedModel in TensorFlow Serving's layout OUT/VERSION/, with the",
@@ -19,6 +18,10 @@ import picocli.CommandLine.Option;
       "of a live stream with its state), predict_step and initial_state."
     })
 final class ExportCommand implements Callable<Integer> {
+  // Not mixinStandardHelpOptions: its --version would clash with the model version below.
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
   @Option(names = "--checkpoint", required = true, description = "A run folder, a checkpoint folder or a model folder.")
   Path checkpoint;
 

@@ -32,6 +32,15 @@ public final class ProvideCommand implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new ProvideCommand());
     cl.setExecutionExceptionHandler(new UserErrors());
+    giveVersion(cl);
     return cl;
+  }
+
+  /** Every command's {@code --version} prints the project's version, not nothing. */
+  private static void giveVersion(CommandLine cl) {
+    if (cl.getCommandSpec().versionProvider() == null) {
+      cl.getCommandSpec().versionProvider(new VersionProvider());
+    }
+    cl.getSubcommands().values().forEach(ProvideCommand::giveVersion);
   }
 }

@@ -188,6 +188,35 @@ class ProvideCommandTest {
     assertTrue(r.err().contains("model.index") || r.err().contains("sstable"), r.err());
   }
 
+  @Test
+  void everyCommandAndSubcommandHasHelpAndVersion() {
+    java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+    collect(ProvideCommand.commandLine(), new java.util.ArrayList<>(), paths);
+    assertTrue(paths.size() >= 16, paths.toString());
+    for (java.util.List<String> path : paths) {
+      java.util.List<String> args = new java.util.ArrayList<>(path);
+      args.add("--help");
+      Run help = run(args.toArray(String[]::new));
+      assertEquals(0, help.code(), path + " --help: " + help.err());
+      assertTrue(help.out().contains("Usage:"), path + " --help printed:\n" + help.out());
+      if (!path.equals(List.of("export")) && !path.equals(List.of("help"))) { // export's --version is the model version
+        args.set(args.size() - 1, "--version");
+        Run version = run(args.toArray(String[]::new));
+        assertEquals(0, version.code(), path + " --version: " + version.err());
+        assertTrue(version.out().contains("provide "), path + " --version printed: '" + version.out() + "'");
+      }
+    }
+  }
+
+  private static void collect(CommandLine cl, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
+    for (var e : cl.getSubcommands().entrySet()) {
+      java.util.List<String> path = new java.util.ArrayList<>(prefix);
+      path.add(e.getKey());
+      out.add(path);
+      collect(e.getValue(), path, out);
+    }
+  }
+
   private static String[] concat(String[]... parts) {
     return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
   }
