@@ -53,7 +53,12 @@ public final class TfRecordReader implements AutoCloseable {
     InputStream in = buffered;
     long size = Files.size(file);
     if (b0 == 0x1f && b1 == 0x8b) {
-      in = new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 20);
+      try {
+        in = new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 20);
+      } catch (IOException e) {
+        buffered.close();
+        throw new CorruptRecordException(file, 0, "bad GZIP header (" + (e.getMessage() == null ? "truncated" : e.getMessage()) + ")");
+      }
       size = -1;
     }
     return new TfRecordReader(file, in, size);
@@ -69,7 +74,7 @@ public final class TfRecordReader implements AutoCloseable {
     try {
       got = readFully(header, 0, 12);
     } catch (ZipException | EOFException e) {
-      throw corrupt("bad compressed data: " + e.getMessage());
+      throw corrupt("bad compressed data: " + (e.getMessage() == null ? "truncated" : e.getMessage()));
     }
     if (got == 0) {
       return null;
@@ -98,7 +103,7 @@ public final class TfRecordReader implements AutoCloseable {
         throw corrupt("truncated record (missing data CRC)");
       }
     } catch (ZipException | EOFException e) {
-      throw corrupt("bad compressed data: " + e.getMessage());
+      throw corrupt("bad compressed data: " + (e.getMessage() == null ? "truncated" : e.getMessage()));
     }
     if (getInt(footer, 0) != Crc32c.masked(data, 0, data.length)) {
       throw corrupt("data CRC mismatch");
