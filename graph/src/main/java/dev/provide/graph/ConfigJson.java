@@ -79,7 +79,7 @@ public final class ConfigJson {
 
   /** Writes the configuration to a file. */
   public static void write(ModelConfig c, Path file) throws IOException {
-    Files.writeString(file, toJson(c), StandardCharsets.UTF_8);
+    dev.provide.ops.PartialFiles.writeString(file, toJson(c));
   }
 
   /** Reads a configuration file. */

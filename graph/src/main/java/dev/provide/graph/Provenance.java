@@ -57,7 +57,7 @@ public record Provenance(
 
   /** Writes as JSON. */
   public void write(Path file) throws IOException {
-    Files.writeString(file, GSON.toJson(this), StandardCharsets.UTF_8);
+    dev.provide.ops.PartialFiles.writeString(file, GSON.toJson(this));
   }
 
   /** Reads JSON. */

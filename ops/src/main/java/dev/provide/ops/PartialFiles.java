@@ -45,6 +45,20 @@ public final class PartialFiles {
     }
   }
 
+  /**
+   * Writes {@code text} (UTF-8) to {@code target} atomically: under a temporary name, renamed
+   * when complete, so a full disk or a crash never leaves a cut file under the real name.
+   */
+  public static void writeString(Path target, String text) throws IOException {
+    Path tmp = file(target);
+    try {
+      Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+      publish(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
   /** Renames {@code partial} to {@code target}, replacing a file (not a non-empty folder). */
   public static void publish(Path partial, Path target) throws IOException {
     try {

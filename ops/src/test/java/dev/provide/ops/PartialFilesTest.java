@@ -40,4 +40,15 @@ class PartialFilesTest {
     hook.run(); // what it would do at exit: the published file is not the partial, so it stays
     assertTrue(Files.exists(target));
   }
+
+  @Test
+  void writeStringPublishesWholeFilesAndLeavesNoTemporary() throws Exception {
+    Path target = dir.resolve("metrics.json");
+    PartialFiles.writeString(target, "{\"a\": 1}");
+    PartialFiles.writeString(target, "{\"a\": 2}");
+    assertEquals("{\"a\": 2}", Files.readString(target));
+    try (var files = Files.list(dir)) {
+      assertEquals(java.util.List.of(target), files.toList(), "only the published file is left");
+    }
+  }
 }

@@ -16,7 +16,6 @@ import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.Variant;
 import dev.provide.train.render.Renderer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
           loaded.config().slots(), cp.dir());
       Map<Integer, Evaluator.Scores> table = new Evaluator(loaded, 10, 1).evaluate(test, List.of(10, 20, 30, 40), n -> {});
       String md = Evaluator.markdown(table, "decomposition, " + test.size() + " sequences");
-      Files.writeString(out.resolve("metrics.md"), md, StandardCharsets.UTF_8);
+      dev.provide.ops.PartialFiles.writeString(out.resolve("metrics.md"), md);
       System.out.println("3. decomposed them (ARI, F-ARI over the first L frames; MSE of the reconstruction):\n");
       System.out.println(md);
       Predictor.Prediction p = new Predictor(loaded, 1).predict(test, 0, test.size(), 10, 10);

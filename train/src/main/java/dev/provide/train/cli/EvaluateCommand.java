@@ -1,5 +1,7 @@
 package dev.provide.train.cli;
 
+import dev.provide.ops.PartialFiles;
+
 import com.google.gson.GsonBuilder;
 import dev.provide.train.Evaluator;
 import dev.provide.graph.LoadedModel;
@@ -7,7 +9,6 @@ import dev.provide.graph.Restarts;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.Progress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,9 +113,10 @@ final class EvaluateCommand implements Callable<Integer> {
         meta.put("restart_frames", restarts.frames());
         meta.put("lengths", new ArrayList<>(lengths));
         json.put("meta", meta);
-        Files.writeString(out.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json), StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("metrics.md"), table, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("frames.csv"), frameRows, StandardCharsets.UTF_8);
+        // Each file whole or not at all; metrics.json last, so that its presence means all three are there.
+        PartialFiles.writeString(out.resolve("frames.csv"), frameRows.toString());
+        PartialFiles.writeString(out.resolve("metrics.md"), table);
+        PartialFiles.writeString(out.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json));
         System.out.println("wrote " + out.resolve("metrics.json") + ", metrics.md and frames.csv");
       }
     }

@@ -1,7 +1,6 @@
 package dev.provide.train.render;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +44,7 @@ public final class Report {
     }
     b.append("</body></html>\n");
     Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, b.toString(), StandardCharsets.UTF_8);
+    dev.provide.ops.PartialFiles.writeString(out, b.toString());
   }
 
   static String escape(String s) {
