@@ -64,4 +64,12 @@ class TrainingGraphTest {
       return ((TFloat32) r.get(0)).getFloat();
     }
   }
+
+  @Test
+  void theMemoryEstimateGrowsWithTheBatchAndMatchesTheCalibration() {
+    long paper = TrainingGraph.estimatedActivationBytes(ModelConfig.paper(), 2, 4);
+    assertTrue(paper > 1.5e9 && paper < 4e9, "paper preset, batch 2, 4 frames (peak 2.7 GiB measured): " + paper);
+    assertEquals(2 * paper, TrainingGraph.estimatedActivationBytes(ModelConfig.paper(), 4, 4), 2);
+    assertTrue(TrainingGraph.estimatedActivationBytes(ModelConfig.cpu(), 100_000, 4) > 1e12);
+  }
 }

@@ -203,6 +203,7 @@ final class TrainCommand implements Callable<Integer> {
     requireFrames(train, data.toString());
     requireFrames(validation, valName);
     ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(train.get(0));
+    requireMemory(config);
     if (runDir == null) {
       runDir = Path.of("runs", preset + "-" + config.mode().label() + "-"
           + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -238,6 +239,18 @@ final class TrainCommand implements Callable<Integer> {
       return 3;
     }
     return 0;
+  }
+
+  /** Refuses a batch and window whose activations cannot fit in this machine's memory. */
+  private void requireMemory(ModelConfig config) {
+    long need = TrainingGraph.estimatedActivationBytes(config, batch, frames);
+    long have = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+    if (need > have) {
+      throw new IllegalArgumentException(String.format(
+          "--batch %d with --frames %d needs about %.1f GB for a training step (K %d, %dx%d); this machine has %.1f GB: "
+              + "lower --batch or --frames", batch, frames, need / 1e9, config.slots(), config.imageSize(), config.imageSize(), have / 1e9));
+    }
   }
 
   /** Every clip must be at least one training window long. */

@@ -143,6 +143,11 @@ class ProvideCommandTest {
     assertEquals(2, longFrames.code());
     assertTrue(longFrames.err().contains("--frames 9 is longer than the 6-frame clips"), longFrames.err());
     assertTrue(!Files.exists(runDir));
+    Run hugeBatch = run(concat(new String[] {"train", "--steps", "2", "--batch", "1000000"},
+        new String[] {"--data", data.toString(), "--val-count", "2", "--run", runDir.toString()}, frames3));
+    assertEquals(2, hugeBatch.code());
+    assertTrue(hugeBatch.err().contains("lower --batch or --frames"), hugeBatch.err());
+    assertTrue(!Files.exists(runDir));
 
     assertEquals(0, run(concat(new String[] {"train", "--steps", "2", "--lr", "1e-3"}, common, frames3)).code());
     String flags = Files.readString(runDir.resolve(RunFlags.FILE));
