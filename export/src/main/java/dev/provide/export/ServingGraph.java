@@ -104,7 +104,7 @@ public final class ServingGraph {
     // serving_default and predict: a clip unrolled over F frames, then P predicted frames.
     Ops clip = tf.withSubScope("clip");
     Placeholder<TFloat32> video = clip.withName("video").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, frames, s, s, 3)));
-    List<Operand<TFloat32>> x = new ArrayList<>(clip.unstack(video, (long) frames, Unstack.axis(1L)).output());
+    List<Operand<TFloat32>> x = new ArrayList<>(clip.unstack(checkedPixels(clip, video, "video"), (long) frames, Unstack.axis(1L)).output());
     Unroller.Carried carried = u.initial(clip, x.get(0));
     Operand<TInt64> first = clip.constant(new long[] {SEED, 0});
     List<Unroller.Frame> out = new ArrayList<>();
@@ -143,9 +143,12 @@ public final class ServingGraph {
     Placeholder<TFloat32> h = st.withName("state_h").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, l)));
     Placeholder<TFloat32> cc = st.withName("state_c").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, l)));
     Placeholder<TFloat32> lam = st.withName("state_lambda").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, k, 2L * d)));
+    Operand<TInt64> checkedIndex = checked(st, index, st.math.greaterEqual(index, st.constant(0L)),
+        "frame_index: the position of the frame in its video must be >= 0");
+    Operand<TFloat32> checkedFrame = checkedPixels(st, frame, "frame");
     Operand<TInt64> frameSeed =
-        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(index, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
-    Operand<TInt64> steps = stepsForFrame(st, c, index);
+        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(checkedIndex, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
+    Operand<TInt64> steps = stepsForFrame(st, c, checkedIndex);
     TreeSet<Integer> counts = new TreeSet<>();
     for (int t = 0; t <= c.refinementSteps(); t++) {
       counts.add(c.stepsForFrame(t));
@@ -155,7 +158,7 @@ public final class ServingGraph {
     for (int n : counts) {
       Ops b = st.withSubScope("steps" + n);
       Operand<TBool> taken = b.math.equal(steps, b.constant((long) n));
-      Operand<TFloat32> bf = b.switchCond(frame, taken).outputTrue();
+      Operand<TFloat32> bf = b.switchCond(checkedFrame, taken).outputTrue();
       Unroller.Carried in = new Unroller.Carried(
           new Lstm2dCell.State(rows(b, b.switchCond(h, taken).outputTrue(), l), rows(b, b.switchCond(cc, taken).outputTrue(), l)),
           rows(b, b.switchCond(lam, taken).outputTrue(), 2 * d));
@@ -238,5 +241,50 @@ public final class ServingGraph {
 
   private static Operand<TFloat32> perSlot(Ops tf, Operand<TFloat32> x, int k, int width) {
     return tf.reshape(x, tf.constant(new int[] {-1, k, width})); // [B * K, X] -> [B, K, X]
+  }
+
+  /**
+   * {@code x} itself, once every value of it is checked to lie in [0, 1]: NaN, infinities and
+   * values outside fail the call with a message that names the input.
+   */
+  static Operand<TFloat32> checkedPixels(Ops tf, Operand<TFloat32> x, String name) {
+    // The shape first (the placeholder's static shape, every known dimension), so that a wrong
+    // shape is reported as such and not as bad values.
+    long[] dims = x.shape().asArray();
+    StringBuilder want = new StringBuilder();
+    List<Operand<TBool>> same = new ArrayList<>();
+    Operand<TInt32> actual = tf.shape(x);
+    same.add(tf.math.equal(tf.rank(x), tf.constant(dims.length)));
+    for (int i = 0; i < dims.length; i++) {
+      want.append(i == 0 ? "" : ", ").append(dims[i] < 0 ? "batch" : Long.toString(dims[i]));
+    }
+    Operand<TBool> rankOk = same.get(0);
+    x = checked(tf, x, rankOk, name + ": must have shape [" + want + "]", actual);
+    List<Operand<TBool>> dimsOk = new ArrayList<>();
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] >= 0) {
+        Operand<TInt32> d = tf.gather(actual, tf.constant(i), tf.constant(0));
+        dimsOk.add(tf.math.equal(d, tf.constant((int) dims[i])));
+      }
+    }
+    if (!dimsOk.isEmpty()) {
+      Operand<TBool> all = tf.reduceAll(tf.stack(dimsOk), tf.constant(0));
+      x = checked(tf, x, all, name + ": must have shape [" + want + "]", actual);
+    }
+    Operand<TBool> inRange = tf.math.logicalAnd(tf.math.greaterEqual(x, tf.constant(0f)), tf.math.lessEqual(x, tf.constant(1f)));
+    Operand<TBool> all = tf.reduceAll(inRange, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+    return checked(tf, x, all, name + ": every value must be a finite number in [0, 1] (NaN, infinities and values outside are refused)");
+  }
+
+  /**
+   * {@code x} itself, after an assertion of {@code condition} that fails with {@code message}
+   * (followed by the values of {@code shown}, such as the actual shape).
+   */
+  private static <T extends TType> Operand<T> checked(Ops tf, Operand<T> x, Operand<TBool> condition, String message, Operand<?>... shown) {
+    List<Operand<?>> data = new ArrayList<>();
+    data.add(tf.constant(message));
+    data.addAll(List.of(shown));
+    org.tensorflow.op.core.AssertThat check = tf.assertThat(condition, data);
+    return tf.withControlDependencies(List.of(check)).identity(x);
   }
 }

@@ -120,7 +120,7 @@ class VideoDecomposerTest {
       try (org.tensorflow.types.TFloat32 wrongSize = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 4, 8, 8, 3))) {
         RuntimeException e = assertThrows(RuntimeException.class,
             () -> b.function("serving_default").call(java.util.Map.of("video", wrongSize)).close());
-        assertTrue(e.getMessage().contains("shape"), e.getMessage());
+        assertTrue(e.getMessage().contains("video: must have shape [batch, 5, 8, 8, 3]"), e.getMessage());
       }
       try (org.tensorflow.types.TFloat32 wrongRank = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(5, 8, 8, 3))) {
         assertThrows(RuntimeException.class, () -> b.function("serving_default").call(java.util.Map.of("video", wrongRank)).close());
@@ -128,8 +128,30 @@ class VideoDecomposerTest {
       try (org.tensorflow.types.TInt32 wrongType = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3))) {
         assertThrows(RuntimeException.class, () -> b.function("serving_default").call(java.util.Map.of("video", wrongType)).close());
       }
+      // Values: one NaN, an infinity or a value outside [0, 1] fail with a message naming the input.
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, -0.5f, 1.5f}) {
+        float[] v = TinyModel.video(5, 3);
+        v[17] = bad;
+        try (org.tensorflow.types.TFloat32 t = org.tensorflow.types.TFloat32.tensorOf(
+            org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3), org.tensorflow.ndarray.buffer.DataBuffers.of(v, true, false))) {
+          RuntimeException e = assertThrows(RuntimeException.class,
+              () -> b.function("serving_default").call(java.util.Map.of("video", t)).close());
+          assertTrue(e.getMessage().contains("video: every value must be a finite number in [0, 1]"), bad + ": " + e.getMessage());
+        }
+      }
+      try (org.tensorflow.types.TFloat32 f = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 8, 8, 3),
+              org.tensorflow.ndarray.buffer.DataBuffers.of(new float[8 * 8 * 3], true, false));
+          org.tensorflow.types.TInt64 index = org.tensorflow.types.TInt64.scalarOf(-5);
+          org.tensorflow.types.TFloat32 h = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 3, hiddenSize()));
+          org.tensorflow.types.TFloat32 c = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 3, hiddenSize()));
+          org.tensorflow.types.TFloat32 lam = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 3, 2L * latentSize()))) {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> b.function("step").call(java.util.Map.of(
+            "frame", f, "frame_index", index, "state_h", h, "state_c", c, "state_lambda", lam)).close());
+        assertTrue(e.getMessage().contains("frame_index: the position of the frame in its video must be >= 0"), e.getMessage());
+      }
       // The JVM and the model are still fine afterwards.
-      try (org.tensorflow.types.TFloat32 ok = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3));
+      try (org.tensorflow.types.TFloat32 ok = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3),
+              org.tensorflow.ndarray.buffer.DataBuffers.of(TinyModel.video(5, 4), true, false));
           org.tensorflow.Result r = b.function("serving_default").call(java.util.Map.of("video", ok))) {
         assertEquals(1 * 5 * 3 * 8 * 8, r.get("masks").orElseThrow().shape().size());
       }
@@ -181,5 +203,21 @@ class VideoDecomposerTest {
     assertThrows(IllegalArgumentException.class, () -> VideoDecomposer.open(checkpoint.dir(), -1));
     assertThrows(IllegalArgumentException.class,
         () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("bad-slots"), 1, 5, 3, 1));
+  }
+
+  private int hiddenSize() {
+    try {
+      return checkpoint.config().lstmSize();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private int latentSize() {
+    try {
+      return checkpoint.config().latentSize();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
