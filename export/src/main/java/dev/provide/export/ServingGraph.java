@@ -74,7 +74,8 @@ public final class ServingGraph {
   /**
    * Checks the clip signatures' frame counts.
    *
-   * @throws IllegalArgumentException unless 1 <= frames, 1 <= future and frames + future <= {@link #MAX_UNROLLED_FRAMES}
+   * @throws IllegalArgumentException unless {@code frames >= 1}, {@code future >= 1} and their sum is at most
+   *     {@link #MAX_UNROLLED_FRAMES}
    */
   public static void checkFrames(int frames, int future) {
     if (frames < 1 || future < 1) {

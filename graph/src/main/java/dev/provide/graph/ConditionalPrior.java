@@ -7,7 +7,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The conditional prior p(z_t | z_<t) = N(mean, variance) with (mean, variance) an MLP of the
+ * The conditional prior {@code p(z_t | z_<t) = N(mean, variance)} with (mean, variance) an MLP of the
  * previous frame's temporal hidden state (MODEL.md section 2): Dense(L -> L, ReLU), then a mean
  * head Dense(L -> D) and a variance head Dense(L -> D) + softplus. At the first frame h is zero,
  * so the prior there is a learned constant.

@@ -22,11 +22,7 @@ import org.tensorflow.proto.Feature;
  * Each image becomes a one-frame clip; the id of a pixel is the entity whose mask is largest there.
  */
 public final class MultiObjectImporter {
-  /**
-   * A data set's fixed shapes.
-   *
-   * @param entities masks per image (background included)
-   */
+  /** A data set's fixed shapes: height, width and masks per image (background included). */
   public enum DataSet {
     TETROMINOES(35, 35, 4),
     MULTI_DSPRITES(64, 64, 6),
