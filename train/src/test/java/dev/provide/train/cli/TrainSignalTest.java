@@ -49,6 +49,52 @@ class TrainSignalTest {
     assertTrue(!log.contains("Exception"), log);
   }
 
+  @Test
+  void killMinus9AtRandomPointsNeverLeavesAnUnreadableRun() throws Exception {
+    Path data = dir.resolve("d.tfrecord");
+    assertEquals(0, ProvideCommand.commandLine().execute(
+        "data", "generate", "--frames", "5", "--size", "16", "--count", "6", "--seed", "5", "--out", data.toString()));
+    Path run = dir.resolve("run");
+    java.util.Random rnd = new java.util.Random(9);
+    for (int kill = 0; kill < 3; kill++) {
+      List<String> args = new java.util.ArrayList<>(List.of("train", "--run", run.toString(), "--steps", "100000"));
+      if (kill == 0) {
+        args.addAll(List.of("--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3",
+            "--log-every", "1", "--checkpoint-every", "1", "--keep", "2", "--validate-every", "100000"));
+      } else {
+        args.add("--resume");
+      }
+      Process p = start(args, dir.resolve("log" + kill + ".txt"));
+      try {
+        long target = lastLoggedStep(run) + 2 + rnd.nextInt(4);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (lastLoggedStep(run) < target) {
+          assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(dir.resolve("log" + kill + ".txt")));
+          assertTrue(System.nanoTime() < deadline, "no progress within 240 s");
+          Thread.sleep(20 + rnd.nextInt(200)); // kill at a random point of a step or a save
+        }
+        p.destroyForcibly(); // SIGKILL: no hook runs
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      } finally {
+        p.destroyForcibly();
+      }
+    }
+    // Whatever the kills interrupted, the run resumes from a checkpoint that reads and goes on.
+    long before = Checkpoints.latest(run).orElseThrow().step();
+    Process last = start(List.of("train", "--run", run.toString(), "--resume", "--steps", String.valueOf(before + 2)), dir.resolve("last.txt"));
+    assertTrue(last.waitFor(240, TimeUnit.SECONDS), "the resumed run did not finish");
+    String log = Files.readString(dir.resolve("last.txt"));
+    assertEquals(0, last.exitValue(), log);
+    assertEquals(before + 2, Checkpoints.latest(run).orElseThrow().step(), log);
+  }
+
+  private static Process start(List<String> args, Path log) throws java.io.IOException {
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ProvideCommand.class.getName()));
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
   /** The highest step in the run's metrics.csv (0 before it exists). */
   private static long lastLoggedStep(Path run) throws Exception {
     Path csv = run.resolve("metrics.csv");
