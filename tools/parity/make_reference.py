@@ -76,7 +76,8 @@ def our_config():
         "temporal": {"temporalState": True, "conditionalPrior": True, "decoderConditioning": True,
                      "decreasingSchedule": True, "carryPosterior": False},
         "reference": {"priorLogVariance": True, "posteriorFromLikelihoods": True, "reuseFirstSample": True,
-                      "gradientOfMasks": True, "firstFrameSkipsLastUpdate": True},
+                      "gradientOfMasks": True, "firstFrameSkipsLastUpdate": True,
+                      "pytorchInitialisation": True},
         "seed": 1,
     }
 

@@ -44,9 +44,9 @@ public final class ConditionalPrior {
     Ops s = tf.withSubScope("prior");
     int l = c.lstmSize();
     return new ConditionalPrior(
-        Dense.create(s, "hidden", l, l, Activation.RELU, c.seed()),
-        Dense.create(s, "mean", l, c.latentSize(), Activation.NONE, c.seed()),
-        Dense.create(s, "variance", l, c.latentSize(), Activation.SOFTPLUS, c.seed()),
+        Dense.create(s, "hidden", l, l, Activation.RELU, c.initialisation(), c.seed()),
+        Dense.create(s, "mean", l, c.latentSize(), Activation.NONE, c.initialisation(), c.seed()),
+        Dense.create(s, "variance", l, c.latentSize(), Activation.SOFTPLUS, c.initialisation(), c.seed()),
         c.reference().priorLogVariance());
   }
 

@@ -57,15 +57,15 @@ public final class Decoder {
     Ops s = tf.withSubScope("decoder");
     ModelConfig.Decoder d = c.decoder();
     int conditioning = c.temporal().decoderConditioning() ? c.lstmSize() : 0;
-    Dense mlp1 = Dense.create(s, "mlp1", c.latentSize() + conditioning, d.mlpWidth(), Activation.ELU, c.seed());
-    Dense mlp2 = Dense.create(s, "mlp2", d.mlpWidth(), d.mlpWidth(), Activation.ELU, c.seed());
+    Dense mlp1 = Dense.create(s, "mlp1", c.latentSize() + conditioning, d.mlpWidth(), Activation.ELU, c.initialisation(), c.seed());
+    Dense mlp2 = Dense.create(s, "mlp2", d.mlpWidth(), d.mlpWidth(), Activation.ELU, c.initialisation(), c.seed());
     List<Conv2d> convs = new ArrayList<>();
     int in = d.mlpWidth() + 2;
     for (int i = 0; i < d.convs(); i++) {
-      convs.add(Conv2d.create(s, "conv" + i, d.kernel(), in, d.filters(), 1, Activation.ELU, c.seed()));
+      convs.add(Conv2d.create(s, "conv" + i, d.kernel(), in, d.filters(), 1, Activation.ELU, c.initialisation(), c.seed()));
       in = d.filters();
     }
-    Conv2d output = Conv2d.create(s, "output", d.outputKernel(), in, 4, 1, Activation.NONE, c.seed());
+    Conv2d output = Conv2d.create(s, "output", d.outputKernel(), in, 4, 1, Activation.NONE, c.initialisation(), c.seed());
     return new Decoder(c.imageSize(), conditioning, mlp1, mlp2, convs, output);
   }
 

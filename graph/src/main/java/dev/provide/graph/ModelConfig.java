@@ -1,5 +1,6 @@
 package dev.provide.graph;
 
+import dev.provide.ops.Initializers;
 import dev.provide.ops.MixtureLikelihood;
 
 /**
@@ -110,22 +111,31 @@ public record ModelConfig(
    * @param firstFrameSkipsLastUpdate a frame with all R steps (the first, under the decreasing
    *     schedule) runs no refinement after its last step, so the next frame's temporal state is
    *     the one after step R - 1, rather than updating after every step
+   * @param pytorchInitialisation start the weights as PyTorch's defaults do (kernels and biases
+   *     uniform in +-1/sqrt(fan-in), no forget-gate bias) rather than Glorot-uniform kernels, zero
+   *     biases and a forget-gate bias of 1 (the training A/B in docs/PARITY.md: it matters)
    */
   public record Reference(
       boolean priorLogVariance,
       boolean posteriorFromLikelihoods,
       boolean reuseFirstSample,
       boolean gradientOfMasks,
-      boolean firstFrameSkipsLastUpdate) {
+      boolean firstFrameSkipsLastUpdate,
+      boolean pytorchInitialisation) {
     /** All clean. */
     public static Reference clean() {
-      return new Reference(false, false, false, false, false);
+      return new Reference(false, false, false, false, false, false);
     }
 
     /** Every choice as the reference code makes it. */
     public static Reference all() {
-      return new Reference(true, true, true, true, true);
+      return new Reference(true, true, true, true, true, true);
     }
+  }
+
+  /** How the weights start: PyTorch's defaults under the reference option, else Glorot. */
+  public Initializers.Scheme initialisation() {
+    return reference.pytorchInitialisation() ? Initializers.Scheme.PYTORCH : Initializers.Scheme.GLOROT;
   }
 
   /** Validates every field, with messages that name it. */

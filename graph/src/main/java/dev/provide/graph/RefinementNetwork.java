@@ -47,15 +47,15 @@ public final class RefinementNetwork {
     List<Conv2d> convs = new ArrayList<>();
     int in = c.refinementInputChannels();
     for (int i = 0; i < r.convs(); i++) {
-      convs.add(Conv2d.create(s, "conv" + i, r.kernel(), in, r.filters(), r.stride(), Activation.ELU, c.seed()));
+      convs.add(Conv2d.create(s, "conv" + i, r.kernel(), in, r.filters(), r.stride(), Activation.ELU, c.initialisation(), c.seed()));
       in = r.filters();
     }
     int side = c.refinementFeatureSize();
     int flat = side * side * r.filters();
-    Dense dense = Dense.create(s, "dense", flat, r.dense(), Activation.ELU, c.seed());
+    Dense dense = Dense.create(s, "dense", flat, r.dense(), Activation.ELU, c.initialisation(), c.seed());
     int vector = RefinementInputs.vectorSize(c.latentSize());
-    Lstm2dCell lstm = Lstm2dCell.create(s, "lstm", r.dense() + vector, c.lstmSize(), c.seed());
-    Dense output = Dense.create(s, "output", c.lstmSize(), 2 * c.latentSize(), Activation.NONE, c.seed());
+    Lstm2dCell lstm = Lstm2dCell.create(s, "lstm", r.dense() + vector, c.lstmSize(), c.initialisation(), c.seed());
+    Dense output = Dense.create(s, "output", c.lstmSize(), 2 * c.latentSize(), Activation.NONE, c.initialisation(), c.seed());
     return new RefinementNetwork(convs, r.pool(), flat, dense, lstm, output);
   }
 

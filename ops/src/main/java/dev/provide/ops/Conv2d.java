@@ -50,18 +50,30 @@ public final class Conv2d {
       int stride,
       Activation activation,
       long seed) {
+    return create(tf, name, kernelSize, inputChannels, outputChannels, stride, activation, Initializers.Scheme.GLOROT, seed);
+  }
+
+  /** As {@link #create(Ops, String, int, int, int, int, Activation, long)} under an initialisation scheme. */
+  public static Conv2d create(
+      Ops tf,
+      String name,
+      int kernelSize,
+      int inputChannels,
+      int outputChannels,
+      int stride,
+      Activation activation,
+      Initializers.Scheme scheme,
+      long seed) {
     Preconditions.positive(kernelSize, "Conv2d kernel size");
     Preconditions.positive(inputChannels, "Conv2d input channels");
     Preconditions.positive(outputChannels, "Conv2d output channels");
     Preconditions.positive(stride, "Conv2d stride");
     Ops scope = tf.withSubScope(name);
-    Variable<TFloat32> kernel =
-        Initializers.glorotUniform(
-            scope,
-            "kernel",
-            Shape.of(kernelSize, kernelSize, inputChannels, outputChannels),
-            Initializers.seedFor(seed, name));
-    Variable<TFloat32> bias = Initializers.constant(scope, "bias", Shape.of(outputChannels), 0f);
+    long s = Initializers.seedFor(seed, name);
+    Shape shape = Shape.of(kernelSize, kernelSize, inputChannels, outputChannels);
+    Variable<TFloat32> kernel = Initializers.kernel(scope, "kernel", shape, scheme, s);
+    Variable<TFloat32> bias =
+        Initializers.bias(scope, "bias", Shape.of(outputChannels), Initializers.fanIn(shape), scheme, 0f, s + 1);
     return new Conv2d(
         name, kernelSize, inputChannels, outputChannels, stride, activation, kernel, bias);
   }

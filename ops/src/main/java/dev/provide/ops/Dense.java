@@ -52,14 +52,30 @@ public final class Dense {
       Activation activation,
       long seed,
       float initialBias) {
+    return create(tf, name, inputSize, outputSize, activation, Initializers.Scheme.GLOROT, seed, initialBias);
+  }
+
+  /** As {@link #create(Ops, String, int, int, Activation, long)} under an initialisation scheme. */
+  public static Dense create(
+      Ops tf, String name, int inputSize, int outputSize, Activation activation, Initializers.Scheme scheme, long seed) {
+    return create(tf, name, inputSize, outputSize, activation, scheme, seed, 0f);
+  }
+
+  private static Dense create(
+      Ops tf,
+      String name,
+      int inputSize,
+      int outputSize,
+      Activation activation,
+      Initializers.Scheme scheme,
+      long seed,
+      float initialBias) {
     Preconditions.positive(inputSize, "Dense input size");
     Preconditions.positive(outputSize, "Dense output size");
     Ops scope = tf.withSubScope(name);
-    Variable<TFloat32> kernel =
-        Initializers.glorotUniform(
-            scope, "kernel", Shape.of(inputSize, outputSize), Initializers.seedFor(seed, name));
-    Variable<TFloat32> bias =
-        Initializers.constant(scope, "bias", Shape.of(outputSize), initialBias);
+    long s = Initializers.seedFor(seed, name);
+    Variable<TFloat32> kernel = Initializers.kernel(scope, "kernel", Shape.of(inputSize, outputSize), scheme, s);
+    Variable<TFloat32> bias = Initializers.bias(scope, "bias", Shape.of(outputSize), inputSize, scheme, initialBias, s + 1);
     return new Dense(name, inputSize, outputSize, activation, kernel, bias);
   }
 

@@ -18,6 +18,47 @@ import org.tensorflow.types.TFloat32;
 public final class Initializers {
   private Initializers() {}
 
+  /** How a layer's kernel and bias start. */
+  public enum Scheme {
+    /** Glorot-uniform kernels and zero biases (this project's default). */
+    GLOROT,
+    /**
+     * PyTorch's default for {@code nn.Linear} and {@code nn.Conv2d} (the reference code's):
+     * kernels and biases uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)].
+     */
+    PYTORCH
+  }
+
+  /** A kernel of rank >= 2 ([..., in, out]) under {@code scheme}. */
+  public static Variable<TFloat32> kernel(Ops tf, String name, Shape shape, Scheme scheme, long seed) {
+    if (scheme == Scheme.GLOROT) {
+      return glorotUniform(tf, name, shape, seed);
+    }
+    double bound = 1 / Math.sqrt(fanIn(shape));
+    return uniform(tf, name, shape, -bound, bound, seed);
+  }
+
+  /**
+   * A bias under {@code scheme}: {@code value} everywhere for Glorot, uniform in
+   * [-1/sqrt(fanIn), 1/sqrt(fanIn)] for PyTorch's scheme.
+   */
+  public static Variable<TFloat32> bias(Ops tf, String name, Shape shape, long fanIn, Scheme scheme, float value, long seed) {
+    if (scheme == Scheme.GLOROT) {
+      return constant(tf, name, shape, value);
+    }
+    double bound = 1 / Math.sqrt(fanIn);
+    return uniform(tf, name, shape, -bound, bound, seed);
+  }
+
+  /** The fan-in of a kernel [..., in, out]: its receptive field times its input channels. */
+  static long fanIn(Shape shape) {
+    long receptive = 1;
+    for (int i = 0; i < shape.numDimensions() - 2; i++) {
+      receptive *= shape.get(i);
+    }
+    return receptive * shape.get(shape.numDimensions() - 2);
+  }
+
   /** Glorot-uniform (fan-in plus fan-out) weights, the usual choice for dense and conv kernels. */
   public static Variable<TFloat32> glorotUniform(Ops tf, String name, Shape shape, long seed) {
     if (shape.numDimensions() < 2) {
@@ -43,6 +84,13 @@ public final class Initializers {
         tf.random.statelessRandomUniform(tf.constant(shape), tf.constant(new long[] {seed, 0x5eedL}), TFloat32.class);
     Operand<TFloat32> init = tf.math.add(tf.math.mul(u, tf.constant((float) (hi - lo))), tf.constant((float) lo));
     return tf.withName(name).variable(init);
+  }
+
+  /** Values uniform in [-bound, bound] (not a variable: to combine into an initial value). */
+  public static Operand<TFloat32> uniformValues(Ops tf, Shape shape, double bound, long seed) {
+    Operand<TFloat32> u =
+        tf.random.statelessRandomUniform(tf.constant(shape), tf.constant(new long[] {seed, 0x5eedL}), TFloat32.class);
+    return tf.math.add(tf.math.mul(u, tf.constant((float) (2 * bound))), tf.constant((float) -bound));
   }
 
   /** A variable filled with one value (biases, layer-norm scales). */

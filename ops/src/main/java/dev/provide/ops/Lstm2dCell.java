@@ -54,24 +54,38 @@ public final class Lstm2dCell {
     this.bias = bias;
   }
 
-  /** Creates the cell's variables under the name scope {@code name}. */
+  /** Creates the cell's variables under the name scope {@code name} (Glorot kernels, forget bias 1). */
   public static Lstm2dCell create(Ops tf, String name, int inputSize, int hiddenSize, long seed) {
+    return create(tf, name, inputSize, hiddenSize, Initializers.Scheme.GLOROT, seed);
+  }
+
+  /**
+   * Creates the cell's variables under an initialisation scheme. Under PyTorch's, the cell starts
+   * as three {@code nn.Linear} layers would (the reference code's cell): each kernel uniform in
+   * +-1/sqrt(its fan-in), and the one bias the sum of three such uniform biases, no forget bias.
+   */
+  public static Lstm2dCell create(Ops tf, String name, int inputSize, int hiddenSize, Initializers.Scheme scheme, long seed) {
     Preconditions.positive(inputSize, "Lstm2dCell input size");
     Preconditions.positive(hiddenSize, "Lstm2dCell hidden size");
     Ops scope = tf.withSubScope(name);
     long s = Initializers.seedFor(seed, name);
-    Variable<TFloat32> wx =
-        Initializers.glorotUniform(scope, "input", Shape.of(inputSize, 5L * hiddenSize), s);
-    Variable<TFloat32> wt =
-        Initializers.glorotUniform(scope, "temporal", Shape.of(hiddenSize, 5L * hiddenSize), s + 1);
-    Variable<TFloat32> wr =
-        Initializers.glorotUniform(
-            scope, "refinement", Shape.of(hiddenSize, 5L * hiddenSize), s + 2);
-    float[] b = new float[5 * hiddenSize];
-    java.util.Arrays.fill(b, hiddenSize, 2 * hiddenSize, FORGET_BIAS);
-    Variable<TFloat32> bias =
-        scope.withName("bias").variable(
-            scope.constant(Shape.of(5L * hiddenSize), DataBuffers.of(b, true, false)));
+    Variable<TFloat32> wx = Initializers.kernel(scope, "input", Shape.of(inputSize, 5L * hiddenSize), scheme, s);
+    Variable<TFloat32> wt = Initializers.kernel(scope, "temporal", Shape.of(hiddenSize, 5L * hiddenSize), scheme, s + 1);
+    Variable<TFloat32> wr = Initializers.kernel(scope, "refinement", Shape.of(hiddenSize, 5L * hiddenSize), scheme, s + 2);
+    Shape biasShape = Shape.of(5L * hiddenSize);
+    Operand<TFloat32> init;
+    if (scheme == Initializers.Scheme.GLOROT) {
+      float[] b = new float[5 * hiddenSize];
+      java.util.Arrays.fill(b, hiddenSize, 2 * hiddenSize, FORGET_BIAS);
+      init = scope.constant(biasShape, DataBuffers.of(b, true, false));
+    } else {
+      init = scope.math.add(
+          scope.math.add(
+              Initializers.uniformValues(scope, biasShape, 1 / Math.sqrt(inputSize), s + 3),
+              Initializers.uniformValues(scope, biasShape, 1 / Math.sqrt(hiddenSize), s + 4)),
+          Initializers.uniformValues(scope, biasShape, 1 / Math.sqrt(hiddenSize), s + 5)); // [5H]
+    }
+    Variable<TFloat32> bias = scope.withName("bias").variable(init);
     return new Lstm2dCell(inputSize, hiddenSize, wx, wt, wr, bias);
   }
 

@@ -50,4 +50,37 @@ class InitializersTest {
             .values();
     assertUniform(v, -0.5, 0.5);
   }
+
+  @Test
+  void pytorchSchemeDrawsKernelsAndBiasesWithinOneOverRootFanIn() {
+    // Dense 64 -> 160 (fan-in 64), conv 3x3x8 -> 16 (fan-in 72), and a 2D-LSTM 40 -> 32 whose one
+    // bias is the sum of three nn.Linear biases (fan-ins 40, 32, 32).
+    List<Graphs.Fetched> out =
+        Graphs.run(
+            List.of(),
+            List.of(),
+            (tf, in) -> {
+              Dense d = Dense.create(tf, "d", 64, 160, Activation.NONE, Initializers.Scheme.PYTORCH, 5);
+              Conv2d c = Conv2d.create(tf, "c", 3, 8, 16, 1, Activation.NONE, Initializers.Scheme.PYTORCH, 5);
+              Lstm2dCell l = Lstm2dCell.create(tf, "l", 40, 32, Initializers.Scheme.PYTORCH, 5);
+              return List.of(d.kernel(), d.bias(), c.kernel(), c.bias(), l.variables().get(0), l.variables().get(3));
+            });
+    assertUniform(out.get(0).values(), -1 / 8.0, 1 / 8.0);
+    assertUniform(out.get(2).values(), -1 / Math.sqrt(72), 1 / Math.sqrt(72));
+    assertUniform(out.get(4).values(), -1 / Math.sqrt(40), 1 / Math.sqrt(40));
+    for (float b : out.get(1).values()) {
+      assertTrue(Math.abs(b) <= 1 / 8.0 && b != 0, "dense bias " + b);
+    }
+    for (float b : out.get(3).values()) {
+      assertTrue(Math.abs(b) <= 1 / Math.sqrt(72) && b != 0, "conv bias " + b);
+    }
+    double bound = 1 / Math.sqrt(40) + 2 / Math.sqrt(32);
+    double meanSquare = 0;
+    for (float b : out.get(5).values()) {
+      assertTrue(Math.abs(b) <= bound, "lstm bias " + b);
+      meanSquare += b * b / out.get(5).values().length;
+    }
+    // A sum of three independent uniforms: variance (1/40 + 2/32) / 3.
+    assertEquals((1 / 40.0 + 2 / 32.0) / 3, meanSquare, 0.35 * (1 / 40.0 + 2 / 32.0) / 3);
+  }
 }
