@@ -32,6 +32,9 @@ final class DataInspectCommand implements Callable<Integer> {
               variants.merge(c.variant(), 1L, Long::sum);
               frames[0] += c.numFrames();
             });
+    if (n == 0) {
+      throw new IllegalArgumentException(file + " holds no sequences (an empty file)");
+    }
     System.out.println("file        " + file);
     System.out.println("sequences   " + n + " (all records verified)");
     System.out.println("frames      " + frames[0]);

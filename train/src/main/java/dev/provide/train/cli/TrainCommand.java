@@ -179,6 +179,9 @@ final class TrainCommand implements Callable<Integer> {
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
+    if (configFile != null && !resume) {
+      ConfigJson.read(configFile); // a missing or bad --config fails before the data is read
+    }
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,

@@ -23,7 +23,7 @@ final class UserErrors implements IExecutionExceptionHandler {
     if (cause instanceof IllegalArgumentException
         || cause instanceof IOException
         || cause instanceof IllegalStateException) {
-      cl.getErr().println(cl.getColorScheme().errorText("provide " + cl.getCommandName() + ": " + cause.getMessage()));
+      cl.getErr().println(cl.getColorScheme().errorText("provide " + cl.getCommandName() + ": " + describe(cause)));
       return BAD_INPUT;
     }
     if (cause instanceof TensorFlowException && isAboutFiles(cause.getMessage())) {
@@ -46,5 +46,28 @@ final class UserErrors implements IExecutionExceptionHandler {
     return message.contains("Data loss") || message.contains("not an sstable") || message.contains("Unable to open table file")
         || message.contains("Not found:") || message.contains("No space left") || message.contains("Resource exhausted")
         || message.contains("Checksum does not match");
+  }
+
+  /**
+   * The message of a bad-input error. The JDK's file-system exceptions carry only the path as
+   * their message ("/nonexistent.json"): say what happened to it.
+   */
+  static String describe(Throwable e) {
+    if (e instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file: " + f.getFile() + (f.getReason() == null ? "" : " (" + f.getReason() + ")");
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return "already exists: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.NotDirectoryException f) {
+      return "not a folder: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getFile() + ": " + f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

@@ -64,6 +64,15 @@ class ProvideCommandTest {
     Run unknownOption = run("train", "--bogus");
     assertEquals(2, unknownOption.code());
 
+    Run noConfig = run("train", "--data", garbage.toString(), "--config", dir.resolve("nonexistent.json").toString());
+    assertEquals(2, noConfig.code());
+    assertTrue(noConfig.err().contains("no such file: ") && noConfig.err().contains("nonexistent.json"), noConfig.err());
+
+    Path empty = Files.createFile(dir.resolve("empty.tfrecord"));
+    Run inspectEmpty = run("data", "inspect", empty.toString());
+    assertEquals(2, inspectEmpty.code());
+    assertTrue(inspectEmpty.err().contains("holds no sequences"), inspectEmpty.err());
+
     Run noData = run("train", "--minutes", "1");
     assertEquals(2, noData.code());
     assertTrue(noData.err().contains("--data FILE is required"), noData.err());

@@ -160,7 +160,12 @@ public final class FramesImporter {
     if (!Files.exists(file)) {
       throw new IOException("missing image " + file);
     }
-    BufferedImage img = ImageIO.read(file.toFile());
+    BufferedImage img;
+    try {
+      img = ImageIO.read(file.toFile());
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + " is not a readable image (" + e.getMessage() + ")", e);
+    }
     if (img == null) {
       throw new IOException(file + " is not a readable image");
     }
