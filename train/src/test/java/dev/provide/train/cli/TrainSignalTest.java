@@ -21,22 +21,13 @@ class TrainSignalTest {
 
   @Test
   void aSignalDuringTrainingSavesACheckpoint() throws Exception {
-    Path data = dir.resolve("d.tfrecord");
-    assertEquals(0, ProvideCommand.commandLine().execute(
-        "data", "generate", "--frames", "5", "--size", "16", "--count", "6", "--seed", "4", "--out", data.toString()));
+    Path data = clips(4);
     Path run = dir.resolve("run");
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ProvideCommand.class.getName(),
-        "train", "--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3", "--run", run.toString(),
-        "--steps", "100000", "--log-every", "1", "--checkpoint-every", "100000", "--validate-every", "100000");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
+    Process p = start(List.of("train", "--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3",
+        "--run", run.toString(), "--steps", "100000", "--log-every", "1", "--checkpoint-every", "100000",
+        "--validate-every", "100000"), dir.resolve("log.txt"));
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-      while (lastLoggedStep(run) < 3) {
-        assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(dir.resolve("log.txt")));
-        assertTrue(System.nanoTime() < deadline, "no training step within 240 s");
-        Thread.sleep(200);
-      }
+      awaitStep(p, run, 3, dir.resolve("log.txt"), 200);
       p.destroy(); // SIGTERM
       assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not stop within 120 s of SIGTERM");
     } finally {
@@ -51,9 +42,7 @@ class TrainSignalTest {
 
   @Test
   void killMinus9AtRandomPointsNeverLeavesAnUnreadableRun() throws Exception {
-    Path data = dir.resolve("d.tfrecord");
-    assertEquals(0, ProvideCommand.commandLine().execute(
-        "data", "generate", "--frames", "5", "--size", "16", "--count", "6", "--seed", "5", "--out", data.toString()));
+    Path data = clips(5);
     Path run = dir.resolve("run");
     java.util.Random rnd = new java.util.Random(9);
     for (int kill = 0; kill < 3; kill++) {
@@ -66,13 +55,8 @@ class TrainSignalTest {
       }
       Process p = start(args, dir.resolve("log" + kill + ".txt"));
       try {
-        long target = lastLoggedStep(run) + 2 + rnd.nextInt(4);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        while (lastLoggedStep(run) < target) {
-          assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(dir.resolve("log" + kill + ".txt")));
-          assertTrue(System.nanoTime() < deadline, "no progress within 240 s");
-          Thread.sleep(20 + rnd.nextInt(200)); // kill at a random point of a step or a save
-        }
+        // Kill at a random point of a step or a save.
+        awaitStep(p, run, lastLoggedStep(run) + 2 + rnd.nextInt(4), dir.resolve("log" + kill + ".txt"), 20 + rnd.nextInt(200));
         p.destroyForcibly(); // SIGKILL: no hook runs
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
       } finally {
@@ -86,6 +70,24 @@ class TrainSignalTest {
     String log = Files.readString(dir.resolve("last.txt"));
     assertEquals(0, last.exitValue(), log);
     assertEquals(before + 2, Checkpoints.latest(run).orElseThrow().step(), log);
+  }
+
+  /** A small clip file made by the generator with {@code seed}. */
+  private Path clips(long seed) {
+    Path data = dir.resolve("d" + seed + ".tfrecord");
+    assertEquals(0, ProvideCommand.commandLine().execute(
+        "data", "generate", "--frames", "5", "--size", "16", "--count", "6", "--seed", String.valueOf(seed), "--out", data.toString()));
+    return data;
+  }
+
+  /** Waits until the run has logged {@code step}, polling every {@code pollMillis}. */
+  private static void awaitStep(Process p, Path run, long step, Path log, long pollMillis) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (lastLoggedStep(run) < step) {
+      assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
+      assertTrue(System.nanoTime() < deadline, "step " + step + " not reached within 240 s");
+      Thread.sleep(pollMillis);
+    }
   }
 
   private static Process start(List<String> args, Path log) throws java.io.IOException {
