@@ -10,7 +10,7 @@ and swaps the decoder's and refinement network's convolution stacks for the smal
 make_reference.py does. Stride-2 convolutions are padded as TensorFlow's SAME (one row and column
 at the bottom and right), so the two sides compute the same function.
 
-The recipe of the calibration run (../docs/PARITY.md): 32 x 32, K 5, R 4 (4, 3, 2, 2), z 32, 2D-LSTM
+The recipe (docs/PARITY.md, "Training A/B"): 32 x 32, K 5, R 4 (4, 3, 2, 2), z 32, 2D-LSTM
 128, decoder of three 1x1 convolutions with 32 filters, refinement network of two stride-2 3x3
 convolutions with 32 filters, batch 4 windows of 4 frames, Adam lr 5e-4 clipped at 5, KL weight
 ramped 0 -> 2.5 over 3000 steps, entropy weight 0.1, pixel variance 0.3, no feature extractor.
