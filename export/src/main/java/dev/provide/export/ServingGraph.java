@@ -197,8 +197,8 @@ public final class ServingGraph {
     Ops is = tf.withSubScope("initial_state");
     Placeholder<TInt32> batch = is.withName("batch_size").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
     Operand<TFloat32> zeros = is.zeros(is.stack(List.of(batch, is.constant(k), is.constant(l))), TFloat32.class);
-    Operand<TFloat32> lambda0 = is.tile(is.reshape(model.lambda0(), is.constant(new int[] {1, 1, 2 * d})),
-        is.stack(List.of(batch, is.constant(k), is.constant(1))));
+    Operand<TFloat32> lambda0 = is.tile(is.expandDims(model.slotLambda0(is), is.constant(0)),
+        is.stack(List.of(batch, is.constant(1), is.constant(1)))); // [B, K, 2D]
     sigs.add(Signature.builder().key("initial_state").methodName(PREDICT_METHOD)
         .input("batch_size", batch)
         .output("state_h", is.identity(zeros)).output("state_c", is.identity(zeros)).output("state_lambda", lambda0)

@@ -67,7 +67,7 @@ public final class InferenceGraph {
   public final Placeholder<TInt64> firstSeed;
   /** 1 samples z, 0 decodes the posterior mean. */
   public final Operand<TFloat32> noiseScale;
-  /** lambda_0 [2D]. */
+  /** lambda_0 of every slot [K, 2D] (row 0 is the background slot's when there is one). */
   public final Operand<TFloat32> lambda0;
   /** Outputs by the number of refinement steps. */
   public final Map<Integer, Outputs> byStepCount;
@@ -121,7 +121,7 @@ public final class InferenceGraph {
     Ops ps = tf.withSubScope("predict");
     Outputs predict = outputs(ps, unroller.predictFrame(ps, in), k, l, d);
     return new InferenceGraph(c, frame, stateH, stateC, lambda, seed, firstSeed, noiseScale,
-        tf.identity(model.lambda0()), byCount, predict);
+        tf.identity(model.slotLambda0(tf)), byCount, predict);
   }
 
   private static Outputs outputs(Ops tf, Unroller.Frame f, int k, int l, int d) {

@@ -1,6 +1,8 @@
 package dev.provide.graph;
 
 import dev.provide.ops.Initializers;
+import java.util.List;
+import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -15,13 +17,21 @@ import org.tensorflow.types.TFloat32;
 public final class Model {
   private final ModelConfig config;
   private final Variable<TFloat32> lambda0;
+  private final Variable<TFloat32> backgroundLambda0;
   private final Decoder decoder;
   private final RefinementNetwork refinement;
   private final ConditionalPrior prior;
 
-  private Model(ModelConfig config, Variable<TFloat32> lambda0, Decoder decoder, RefinementNetwork refinement, ConditionalPrior prior) {
+  private Model(
+      ModelConfig config,
+      Variable<TFloat32> lambda0,
+      Variable<TFloat32> backgroundLambda0,
+      Decoder decoder,
+      RefinementNetwork refinement,
+      ConditionalPrior prior) {
     this.config = config;
     this.lambda0 = lambda0;
+    this.backgroundLambda0 = backgroundLambda0;
     this.decoder = decoder;
     this.refinement = refinement;
     this.prior = prior;
@@ -32,8 +42,15 @@ public final class Model {
     Ops root = tf.withSubScope("model");
     Variable<TFloat32> lambda0 =
         Initializers.uniform(root, "lambda0", Shape.of(2L * c.latentSize()), -0.5, 0.5, Initializers.seedFor(c.seed(), "lambda0"));
+    // The background slot's own lambda_0 [2D], so that the refinement can tell slot 0 apart.
+    Variable<TFloat32> background =
+        c.hasBackgroundSlot()
+            ? Initializers.uniform(
+                root, "lambda0Background", Shape.of(2L * c.latentSize()), -0.5, 0.5,
+                Initializers.seedFor(c.seed(), "lambda0Background"))
+            : null;
     ConditionalPrior prior = c.temporal().conditionalPrior() ? ConditionalPrior.create(root, c) : null;
-    return new Model(c, lambda0, Decoder.create(root, c), RefinementNetwork.create(root, c), prior);
+    return new Model(c, lambda0, background, Decoder.create(root, c), RefinementNetwork.create(root, c), prior);
   }
 
   /** The configuration. */
@@ -41,9 +58,28 @@ public final class Model {
     return config;
   }
 
-  /** lambda_0 [2D], the same for every slot. */
+  /** lambda_0 [2D], the same for every slot (every object slot when there is a background slot). */
   public Variable<TFloat32> lambda0() {
     return lambda0;
+  }
+
+  /**
+   * lambda_0 of every slot, [K, 2D]: the background's in row 0 when there is a background slot,
+   * the shared one in every other row.
+   */
+  public Operand<TFloat32> slotLambda0(Ops tf) {
+    int k = config.slots();
+    Operand<TFloat32> row = tf.expandDims(lambda0, tf.constant(0)); // [1, 2D]
+    if (backgroundLambda0 == null) {
+      return tf.tile(row, tf.constant(new int[] {k, 1})); // [K, 2D]
+    }
+    Operand<TFloat32> objects = tf.tile(row, tf.constant(new int[] {k - 1, 1})); // [K-1, 2D]
+    return tf.concat(List.of(tf.expandDims(backgroundLambda0, tf.constant(0)), objects), tf.constant(0)); // [K, 2D]
+  }
+
+  /** The background slot's lambda_0 [2D], or null when there is no background slot. */
+  public Variable<TFloat32> backgroundLambda0() {
+    return backgroundLambda0;
   }
 
   /** The decoder. */

@@ -18,7 +18,11 @@ import dev.provide.ops.MixtureLikelihood;
  * @param scheduleFloor the fewest steps any later frame gets
  * @param decoder the spatial broadcast decoder
  * @param refinement the refinement network
- * @param sigma the pixel standard deviation of every mixture component
+ * @param sigma the pixel standard deviation of every mixture component (of every object slot
+ *     when there is a background slot)
+ * @param backgroundSigma 0 for K interchangeable slots; else slot 0 is a background slot with
+ *     its own lambda_0 and this pixel standard deviation, smaller than {@code sigma}, so that the
+ *     likelihood rewards one slot for taking the whole background (MODEL.md "Background slot")
  * @param likelihood joint over channels (clean) or per channel (reference)
  * @param loss the loss weights
  * @param temporal which temporal parts are on
@@ -36,6 +40,7 @@ public record ModelConfig(
     Decoder decoder,
     Refinement refinement,
     double sigma,
+    double backgroundSigma,
     MixtureLikelihood.Form likelihood,
     Loss loss,
     Temporal temporal,
@@ -162,6 +167,8 @@ public record ModelConfig(
     require(spatial >= 1,
         "the refinement convolutions and pooling reduce a " + imageSize + " pixel frame to nothing: " + refinement);
     require(sigma > 0 && Double.isFinite(sigma), "sigma must be positive, got " + sigma);
+    require(backgroundSigma == 0 || (backgroundSigma > 0 && backgroundSigma < sigma),
+        "backgroundSigma must be 0 (no background slot) or in (0, sigma = " + sigma + "), got " + backgroundSigma);
     require(loss.nll() >= 0 && loss.kl() >= 0 && loss.entropy() >= 0, "loss weights must be >= 0, got " + loss);
     if (mode == Mode.IODINE || mode == Mode.SEQ_IODINE) {
       require(!temporal.temporalState() && !temporal.conditionalPrior() && !temporal.decoderConditioning(),
@@ -220,7 +227,7 @@ public record ModelConfig(
         Mode.PROVIDE, 64, 5, 64, 128, 6, 2,
         new Decoder(64, 4, 64, 3, 3),
         new Refinement(4, 64, 3, 1, 4, 128, false),
-        Math.sqrt(REFERENCE_PIXEL_VARIANCE), MixtureLikelihood.Form.JOINT,
+        Math.sqrt(REFERENCE_PIXEL_VARIANCE), 0, MixtureLikelihood.Form.JOINT,
         new Loss(100, 10, 0.1),
         new Temporal(true, true, true, true, false),
         Reference.clean(),
@@ -243,7 +250,7 @@ public record ModelConfig(
         Mode.PROVIDE, 32, 6, 16, 64, 4, 2,
         new Decoder(64, 3, 32, 1, 1),
         new Refinement(2, 32, 3, 2, 1, 128, false),
-        0.3, MixtureLikelihood.Form.JOINT,
+        0.3, 0, MixtureLikelihood.Form.JOINT,
         new Loss(100, 2.5, 0.1),
         new Temporal(true, true, true, true, false),
         Reference.clean(),
@@ -285,19 +292,19 @@ public record ModelConfig(
         throw new AssertionError(m);
     }
     return new ModelConfig(m, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, r, sigma, likelihood, loss, t, reference, seed);
+        decoder, r, sigma, backgroundSigma, likelihood, loss, t, reference, seed);
   }
 
   /** With other temporal switches (mode unchanged). */
   public ModelConfig withTemporal(Temporal t) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, t, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, t, reference, seed);
   }
 
   /** With another image size. */
   public ModelConfig withImageSize(int size) {
     return new ModelConfig(mode, size, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, temporal, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /**
@@ -323,55 +330,76 @@ public record ModelConfig(
   /** With another number of slots. */
   public ModelConfig withSlots(int k) {
     return new ModelConfig(mode, imageSize, k, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, temporal, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /** With other loss weights. */
   public ModelConfig withLoss(Loss l) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, l, temporal, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, l, temporal, reference, seed);
   }
 
   /** With another refinement schedule. */
   public ModelConfig withSchedule(int steps, int floor) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, steps, floor,
-        decoder, refinement, sigma, likelihood, loss, temporal, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /** With other reference options. */
   public ModelConfig withReference(Reference r) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, temporal, r, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, r, seed);
   }
 
   /** With another decoder. */
   public ModelConfig withDecoder(Decoder d) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        d, refinement, sigma, likelihood, loss, temporal, reference, seed);
+        d, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /** With another refinement network. */
   public ModelConfig withRefinement(Refinement r) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, r, sigma, likelihood, loss, temporal, reference, seed);
+        decoder, r, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /** With other latent and LSTM sizes. */
   public ModelConfig withSizes(int latent, int lstm) {
     return new ModelConfig(mode, imageSize, slots, latent, lstm, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, temporal, reference, seed);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, seed);
   }
 
   /** With another pixel sigma and likelihood form. */
   public ModelConfig withLikelihood(double s, MixtureLikelihood.Form form) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, s, form, loss, temporal, reference, seed);
+        decoder, refinement, s, backgroundSigma, form, loss, temporal, reference, seed);
+  }
+
+  /** With a background slot of this pixel standard deviation (0: none). */
+  public ModelConfig withBackgroundSigma(double s) {
+    return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
+        decoder, refinement, sigma, s, likelihood, loss, temporal, reference, seed);
+  }
+
+  /** Whether slot 0 is a background slot. */
+  public boolean hasBackgroundSlot() {
+    return backgroundSigma > 0;
+  }
+
+  /** The pixel standard deviation of every slot, [K]: the background's for slot 0 when there is one. */
+  public double[] slotSigmas() {
+    double[] s = new double[slots];
+    java.util.Arrays.fill(s, sigma);
+    if (hasBackgroundSlot()) {
+      s[0] = backgroundSigma;
+    }
+    return s;
   }
 
   /** With another initialisation seed. */
   public ModelConfig withSeed(long s) {
     return new ModelConfig(mode, imageSize, slots, latentSize, lstmSize, refinementSteps, scheduleFloor,
-        decoder, refinement, sigma, likelihood, loss, temporal, reference, s);
+        decoder, refinement, sigma, backgroundSigma, likelihood, loss, temporal, reference, s);
   }
 
   /** Channels of the refinement network's image input (MODEL.md section 4). */

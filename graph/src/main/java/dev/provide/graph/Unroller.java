@@ -32,6 +32,7 @@ public final class Unroller {
   private final int k;
   private final int size;
   private final int d;
+  private final double[] sigmas;
 
   /**
    * What one frame hands to the next.
@@ -144,6 +145,7 @@ public final class Unroller {
     this.k = c.slots();
     this.size = c.imageSize();
     this.d = c.latentSize();
+    this.sigmas = c.slotSigmas();
   }
 
   /** The state before the first frame: zeros, and lambda_0 for every slot of the batch. */
@@ -153,9 +155,8 @@ public final class Unroller {
   }
 
   private Operand<TFloat32> initialLambda(Ops tf, Operand<TFloat32> frame) {
-    Operand<TInt32> n = tf.math.mul(Shapes.batchSize(tf, frame), tf.constant(k));
-    Operand<TFloat32> row = tf.expandDims(model.lambda0(), tf.constant(0)); // [1, 2D]
-    return tf.tile(row, tf.stack(List.of(n, tf.constant(1)))); // [N, 2D]
+    Operand<TFloat32> perSlot = model.slotLambda0(tf); // [K, 2D]
+    return tf.tile(perSlot, tf.stack(List.of(Shapes.batchSize(tf, frame), tf.constant(1)))); // [N, 2D], row b*K + k
   }
 
   /**
@@ -254,9 +255,9 @@ public final class Unroller {
     Decoder.Decoded decoded = model.decoder().decode(tf, mean, c.temporal().decoderConditioning() ? h : null);
     Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
-    MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, c.sigma(), c.likelihood(), true);
+    MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> predicted = tf.stopGradient(decodedMix.reconstruction()); // x_hat [B, H, W, 3]
-    MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, c.sigma(), c.likelihood(), true);
+    MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> lambda = tf.concat(List.of(mean, logVariance), tf.constant(1)); // [N, 2D]
     Operand<TFloat32> posterior =
         c.reference().posteriorFromLikelihoods() ? mix.referencePosterior() : mix.posterior();
@@ -329,8 +330,8 @@ public final class Unroller {
     Operand<TFloat32> masksIn = ofMasks ? LogSumExp.softmax(tf, s.logits5, 1) : null; // [B, K, H, W, 1]
     MixtureLikelihood mix =
         ofMasks
-            ? MixtureLikelihood.fromMasks(tf, frame, s.means5, masksIn, c.sigma(), c.likelihood(), true)
-            : MixtureLikelihood.build(tf, frame, s.means5, s.logits5, c.sigma(), c.likelihood(), true);
+            ? MixtureLikelihood.fromMasks(tf, frame, s.means5, masksIn, sigmas, c.likelihood(), true)
+            : MixtureLikelihood.build(tf, frame, s.means5, s.logits5, sigmas, c.likelihood(), true);
     s.masks = mix.masks(); // [B, K, H, W, 1]
     s.reconstruction = mix.reconstruction(); // [B, H, W, 3]
     s.logLikelihood = mix.logLikelihood(); // [B]

@@ -134,8 +134,8 @@ public final class VideoInference {
       lambda0 = Tensors.toFloats((TFloat32) r.get(0));
     }
     float[] lambda = new float[batch * k * d2];
-    for (int i = 0; i < batch * k; i++) {
-      System.arraycopy(lambda0, 0, lambda, i * d2, d2);
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(lambda0, 0, lambda, b * k * d2, k * d2); // lambda0 is [K, 2D]
     }
     return new State(new float[batch * k * l], new float[batch * k * l], lambda, batch, 0);
   }

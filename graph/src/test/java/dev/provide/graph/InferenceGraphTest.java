@@ -133,12 +133,37 @@ class InferenceGraphTest {
 
   @Test
   void logLikelihoodIsTheMixtureDensityOfTheFrame() {
-    // log p(x) = sum_pixels log sum_k m_k prod_c N(x_c; mu_kc, sigma^2), recomputed in doubles
+    logLikelihoodIsTheMixtureDensity(TrainingGraphTest.tiny());
+  }
+
+  @Test
+  void backgroundSlotHasItsOwnSigmaAndLambda0() {
     ModelConfig c = TrainingGraphTest.tiny();
+    ModelConfig background = c.withBackgroundSigma(c.sigma() * 0.8);
+    // log p(x) with slot 0's smaller sigma, recomputed in doubles
+    logLikelihoodIsTheMixtureDensity(background);
+    // slot 0 starts from its own lambda_0, every other slot from the shared one
+    VideoInference.State state = withInference(background, v -> v.initialState(2));
+    int k = background.slots(), d2 = 2 * background.latentSize();
+    float[] lambda = state.lambda();
+    for (int b = 0; b < 2; b++) {
+      for (int slot = 2; slot < k; slot++) {
+        assertArrayEquals(
+            Arrays.copyOfRange(lambda, (b * k + 1) * d2, (b * k + 2) * d2),
+            Arrays.copyOfRange(lambda, (b * k + slot) * d2, (b * k + slot + 1) * d2));
+      }
+      assertFalse(Arrays.equals(
+          Arrays.copyOfRange(lambda, b * k * d2, (b * k + 1) * d2),
+          Arrays.copyOfRange(lambda, (b * k + 1) * d2, (b * k + 2) * d2)), "slot 0 starts from its own lambda_0");
+    }
+  }
+
+  private void logLikelihoodIsTheMixtureDensity(ModelConfig c) {
+    // log p(x) = sum_pixels log sum_k m_k prod_c N(x_c; mu_kc, sigma_k^2), recomputed in doubles
     int s = c.imageSize(), k = c.slots(), p = s * s;
     float[] video = TrainingGraphTest.video(B, F, s, 9);
     VideoInference.Clip clip = withInference(c, v -> v.decompose(video, B, F, 4, 1f));
-    double sigma = c.sigma();
+    double[] sigmas = c.slotSigmas();
     for (int bf = 0; bf < B * F; bf++) {
       double expected = 0;
       for (int q = 0; q < p; q++) {
@@ -147,6 +172,7 @@ class InferenceGraphTest {
           double logDensity = 0;
           for (int ch = 0; ch < 3; ch++) {
             double diff = video[(bf * p + q) * 3 + ch] - clip.means()[((bf * k + slot) * p + q) * 3 + ch];
+            double sigma = sigmas[slot];
             logDensity += -0.5 * diff * diff / (sigma * sigma) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
           }
           mixture += clip.masks()[(bf * k + slot) * p + q] * Math.exp(logDensity);

@@ -49,6 +49,9 @@ class ModelConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> ModelConfig.cpu().withRefinement(new ModelConfig.Refinement(2, 32, 3, 2, 16, 128, false)));
     assertTrue(e.getMessage().contains("refinement"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.cpu().withBackgroundSigma(ModelConfig.cpu().sigma()));
+    assertTrue(e.getMessage().contains("backgroundSigma"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ModelConfig.cpu().withBackgroundSigma(-0.1));
     assertThrows(IllegalArgumentException.class, () -> ModelConfig.preset("huge"));
     assertThrows(IllegalArgumentException.class,
         () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(true, false, false, false, false)));
@@ -79,5 +82,14 @@ class ModelConfigTest {
     String old = json.replace(",\n    \"gradientOfMasks\": false,\n    \"firstFrameSkipsLastUpdate\": false", "");
     assertTrue(!old.contains("gradientOfMasks"), old);
     assertEquals(ModelConfig.cpu(), ConfigJson.fromJson(old));
+    // A file from before the background slot existed has none.
+    ModelConfig withBackground = ModelConfig.cpu().withBackgroundSigma(0.2);
+    String before = ConfigJson.toJson(withBackground).replaceFirst("\\s*\"backgroundSigma\": [0-9.]+,", "");
+    assertTrue(!before.contains("backgroundSigma"), before);
+    ModelConfig read = ConfigJson.fromJson(before);
+    assertFalse(read.hasBackgroundSlot());
+    assertEquals(withBackground.withBackgroundSigma(0), read);
+    assertEquals(0.2, withBackground.slotSigmas()[0]);
+    assertEquals(withBackground.sigma(), withBackground.slotSigmas()[withBackground.slots() - 1]);
   }
 }

@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * The spatial Gaussian mixture likelihood of MODEL.md section 1: every pixel is explained by K
  * slots with mixing weights m^k = softmax_k(mask logits) and Gaussian components N(x; mu^k,
- * sigma^2) of one fixed variance.
+ * sigma_k^2) of fixed variances: one for all slots, or a smaller one for a background slot.
  *
  * <p>Two forms: {@link Form#JOINT} mixes the joint density of a pixel's channels (the clean
  * form), {@link Form#PER_CHANNEL} mixes each colour channel separately and sums the per-channel
@@ -85,9 +85,26 @@ public final class MixtureLikelihood {
       double sigma,
       Form form,
       boolean normalised) {
+    return build(tf, image, means, maskLogits, new double[] {sigma}, form, normalised);
+  }
+
+  /**
+   * Builds the mixture with a standard deviation per slot (a background slot's smaller one, for
+   * example).
+   *
+   * @param sigmas one standard deviation for every slot, [K], or one for all, [1]
+   */
+  public static MixtureLikelihood build(
+      Ops tf,
+      Operand<TFloat32> image,
+      Operand<TFloat32> means,
+      Operand<TFloat32> maskLogits,
+      double[] sigmas,
+      Form form,
+      boolean normalised) {
     Preconditions.rank(maskLogits, 5, "mask logits");
     Operand<TFloat32> logMasks = LogSumExp.logSoftmax(tf, maskLogits, 1); // [B, K, H, W, 1]
-    return create(tf, image, means, logMasks, null, sigma, form, normalised);
+    return create(tf, image, means, logMasks, null, sigmas, form, normalised);
   }
 
   /**
@@ -106,9 +123,26 @@ public final class MixtureLikelihood {
       double sigma,
       Form form,
       boolean normalised) {
+    return fromMasks(tf, image, means, masks, new double[] {sigma}, form, normalised);
+  }
+
+  /**
+   * {@link #fromMasks(Ops, Operand, Operand, Operand, double, Form, boolean)} with a standard
+   * deviation per slot.
+   *
+   * @param sigmas one standard deviation for every slot, [K], or one for all, [1]
+   */
+  public static MixtureLikelihood fromMasks(
+      Ops tf,
+      Operand<TFloat32> image,
+      Operand<TFloat32> means,
+      Operand<TFloat32> masks,
+      double[] sigmas,
+      Form form,
+      boolean normalised) {
     Preconditions.rank(masks, 5, "masks");
     Operand<TFloat32> logMasks = tf.math.log(tf.math.maximum(masks, tf.constant(MASK_FLOOR))); // [B, K, H, W, 1]
-    return create(tf, image, means, logMasks, masks, sigma, form, normalised);
+    return create(tf, image, means, logMasks, masks, sigmas, form, normalised);
   }
 
   private static MixtureLikelihood create(
@@ -117,23 +151,45 @@ public final class MixtureLikelihood {
       Operand<TFloat32> means,
       Operand<TFloat32> logMasks,
       Operand<TFloat32> masks,
-      double sigma,
+      double[] sigmas,
       Form form,
       boolean normalised) {
     Preconditions.rank(image, 4, "image");
     Preconditions.rank(means, 5, "means");
-    if (!(sigma > 0) || Double.isInfinite(sigma)) {
-      throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
-    }
     long k = means.shape().get(1);
     if (k == Shape.UNKNOWN_SIZE || k < 1) {
       throw new IllegalArgumentException("the slot axis (1) of the means must be static, got " + means.shape());
     }
+    if (sigmas.length != 1 && sigmas.length != k) {
+      throw new IllegalArgumentException("give one sigma or one per slot (" + k + "), got " + sigmas.length);
+    }
+    for (double sigma : sigmas) {
+      if (!(sigma > 0) || Double.isInfinite(sigma)) {
+        throw new IllegalArgumentException("sigma must be positive and finite, got " + sigma);
+      }
+    }
     Operand<TFloat32> x = tf.expandDims(image, tf.constant(1)); // [B, 1, H, W, C]
-    double constant = normalised ? -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) : 0;
-    Operand<TFloat32> logKernel =
-        tf.math.mul(tf.math.squaredDifference(x, means), tf.constant((float) (-0.5 / (sigma * sigma)))); // [B, K, H, W, C]
-    Operand<TFloat32> logDensity = normalised ? tf.math.add(logKernel, tf.constant((float) constant)) : logKernel;
+    Operand<TFloat32> squared = tf.math.squaredDifference(x, means); // [B, K, H, W, C]
+    Operand<TFloat32> logKernel; // [B, K, H, W, C]
+    Operand<TFloat32> logDensity;
+    if (java.util.Arrays.stream(sigmas).distinct().count() == 1) {
+      double sigma = sigmas[0];
+      logKernel = tf.math.mul(squared, tf.constant((float) (-0.5 / (sigma * sigma))));
+      double constant = -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+      logDensity = normalised ? tf.math.add(logKernel, tf.constant((float) constant)) : logKernel;
+    } else {
+      float[] scale = new float[(int) k];
+      float[] constant = new float[(int) k];
+      for (int j = 0; j < k; j++) {
+        double sigma = sigmas[j];
+        scale[j] = (float) (-0.5 / (sigma * sigma));
+        constant[j] = (float) (-Math.log(sigma) - 0.5 * Math.log(2 * Math.PI));
+      }
+      Shape perSlot = Shape.of(1, k, 1, 1, 1);
+      logKernel = tf.math.mul(squared, tf.constant(perSlot, DataBuffers.of(scale, true, false)));
+      logDensity =
+          normalised ? tf.math.add(logKernel, tf.constant(perSlot, DataBuffers.of(constant, true, false))) : logKernel;
+    }
     return new MixtureLikelihood(tf, logMasks, logDensity, logKernel, means, form, (int) k, masks);
   }
 

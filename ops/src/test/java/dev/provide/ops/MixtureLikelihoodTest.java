@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MixtureLikelihoodTest {
   private static final int B = 2, K = 3, H = 2, W = 3, C = 3;
   private static final double SIGMA = 0.3;
+  /** One per slot, as with a background slot (slot 0) of a smaller sigma. */
+  private static final double[] PER_SLOT = {0.2, 0.3, 0.45};
   private static final long[] IMAGE = {B, H, W, C};
   private static final long[] MEANS = {B, K, H, W, C};
   private static final long[] LOGITS = {B, K, H, W, 1};
@@ -41,7 +43,7 @@ class MixtureLikelihoodTest {
     final double[] leaveOneOut = new double[K];
     final double[] reconstruction = new double[C];
 
-    PixelReference(float[] x, float[] mu, float[] logits, int b, int i, int j, Form form, boolean norm) {
+    PixelReference(float[] x, float[] mu, float[] logits, int b, int i, int j, Form form, boolean norm, double[] sigmas) {
       double[] l = new double[K];
       for (int k = 0; k < K; k++) {
         l[k] = logits[slot(b, k, i, j)];
@@ -50,7 +52,7 @@ class MixtureLikelihoodTest {
       double[][] logN = new double[K][C];
       for (int k = 0; k < K; k++) {
         for (int c = 0; c < C; c++) {
-          logN[k][c] = Reference.logNormal(x[px(b, i, j) * C + c], mu[slot(b, k, i, j) * C + c], SIGMA, norm);
+          logN[k][c] = Reference.logNormal(x[px(b, i, j) * C + c], mu[slot(b, k, i, j) * C + c], sigmas[k], norm);
           reconstruction[c] += m[k] * mu[slot(b, k, i, j) * C + c];
         }
       }
@@ -104,11 +106,15 @@ class MixtureLikelihoodTest {
   }
 
   private static List<Fetched> run(float[] x, float[] mu, float[] logits, Form form, boolean norm) {
+    return run(x, mu, logits, form, norm, new double[] {SIGMA});
+  }
+
+  private static List<Fetched> run(float[] x, float[] mu, float[] logits, Form form, boolean norm, double[] sigmas) {
     return Graphs.run(
         List.of(x, mu, logits),
         List.of(IMAGE, MEANS, LOGITS),
         (tf, in) -> {
-          MixtureLikelihood m = MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), SIGMA, form, norm);
+          MixtureLikelihood m = MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), sigmas, form, norm);
           return List.of(
               m.pixelLogLikelihood(),
               m.logLikelihood(),
@@ -122,12 +128,13 @@ class MixtureLikelihoodTest {
   @ParameterizedTest
   @EnumSource(Form.class)
   void matchesPlainJava(Form form) {
+    for (double[] sigmas : new double[][] {{SIGMA, SIGMA, SIGMA}, PER_SLOT})
     for (boolean norm : new boolean[] {true, false}) {
       Random rnd = new Random(11);
       float[] x = Graphs.uniform(rnd, B * H * W * C, 0, 1);
       float[] mu = Graphs.uniform(rnd, B * K * H * W * C, 0, 1);
       float[] logits = Graphs.normal(rnd, B * K * H * W, 2.0);
-      List<Fetched> out = run(x, mu, logits, form, norm);
+      List<Fetched> out = sigmas[0] == SIGMA ? run(x, mu, logits, form, norm) : run(x, mu, logits, form, norm, sigmas);
       assertArrayEquals(new long[] {B, H, W, 1}, out.get(0).shape());
       assertArrayEquals(new long[] {B}, out.get(1).shape());
       assertArrayEquals(LOGITS, out.get(2).shape());
@@ -137,7 +144,7 @@ class MixtureLikelihoodTest {
         double total = 0;
         for (int i = 0; i < H; i++) {
           for (int j = 0; j < W; j++) {
-            PixelReference r = new PixelReference(x, mu, logits, b, i, j, form, norm);
+            PixelReference r = new PixelReference(x, mu, logits, b, i, j, form, norm, sigmas);
             total += r.logLikelihood;
             assertEquals(r.logLikelihood, out.get(0).values()[px(b, i, j)], 1e-4);
             for (int k = 0; k < K; k++) {
@@ -171,6 +178,11 @@ class MixtureLikelihoodTest {
   @ParameterizedTest
   @EnumSource(Form.class)
   void gradientsOfLikelihoodAndLeaveOneOut(Form form) {
+    gradients(form, new double[] {SIGMA});
+    gradients(form, PER_SLOT);
+  }
+
+  private static void gradients(Form form, double[] sigmas) {
     Random rnd = new Random(13);
     float[] x = Graphs.uniform(rnd, B * H * W * C, 0, 1);
     GradientCheck.of()
@@ -181,7 +193,7 @@ class MixtureLikelihoodTest {
               MixtureLikelihood m =
                   MixtureLikelihood.build(
                       tf, tf.constant(Shape.of(IMAGE), DataBuffers.of(x)),
-                      in.get(0), in.get(1), SIGMA, form, true);
+                      in.get(0), in.get(1), sigmas, form, true);
               return tf.concat(
                   List.of(
                       tf.reshape(m.pixelLogLikelihood(), tf.constant(new int[] {-1})),
@@ -333,6 +345,18 @@ class MixtureLikelihoodTest {
                             MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), 0.0, Form.JOINT, true)
                                 .logLikelihood())));
     assertTrue(e.getMessage().contains("sigma"), e.getMessage());
+    IllegalArgumentException count =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Graphs.run(
+                    zeros,
+                    List.of(IMAGE, MEANS, LOGITS),
+                    (tf, in) ->
+                        List.of(
+                            MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), new double[] {0.1, 0.2}, Form.JOINT, true)
+                                .logLikelihood())));
+    assertTrue(count.getMessage().contains("one per slot (3)"), count.getMessage());
     assertThrows(
         IllegalStateException.class,
         () ->
