@@ -98,6 +98,20 @@ public final class Trainer {
   private final List<ClipRecord> validation;
   private final Provenance provenance;
   private final PrintStream log;
+  /** The foreground ARI of the newest validation (NaN before the first). */
+  private double lastValidationFAri = Double.NaN;
+
+  /**
+   * Below this validation F-ARI a run that ends is taken to be still on the start plateau, where
+   * every slot predicts the average frame and no slot holds an object.
+   */
+  public static final double PLATEAU_F_ARI = 0.3;
+
+  /**
+   * Steps after which runs of the {@code cpu} preset had left the plateau (validation F-ARI above
+   * {@link #PLATEAU_F_ARI}), the latest of the seeds measured in docs/RESULTS.md.
+   */
+  public static final long CPU_PRESET_PLATEAU_STEPS = 1500;
 
   public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
       Provenance provenance, PrintStream log) {
@@ -230,6 +244,9 @@ public final class Trainer {
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if ((outcome == Outcome.FINISHED || outcome == Outcome.TIME_LIMIT) && lastValidationFAri < PLATEAU_F_ARI) {
+          message = plateauNote(step, lastValidationFAri);
+        }
         if (outcome == Outcome.INTERRUPTED) {
           // Said here, before the shutdown hook is released: once it is, the JVM may halt at once.
           log.printf("%nInterrupted; saved %s at step %d (%.1f min). Continue with --resume.%n",
@@ -377,6 +394,7 @@ public final class Trainer {
         }
       }
     }
+    lastValidationFAri = scores.foregroundAri();
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("validation/ari", scores.ari());
     m.put("validation/f_ari", scores.foregroundAri());
@@ -385,6 +403,19 @@ public final class Trainer {
     events.image(step, "validation/decomposition", picture);
     log.printf("%nstep %d: validation ARI %.4f, F-ARI %.4f, MSE %.5f on %d sequences%n", step, scores.ari(),
         scores.foregroundAri(), scores.mse(), validation.size());
+  }
+
+  /**
+   * What to tell the user of a run that ended with validation F-ARI {@code fAri} at {@code step}:
+   * the model has most likely not left the start plateau yet, and how long that takes.
+   */
+  public static String plateauNote(long step, double fAri) {
+    return String.format(
+        "validation F-ARI is %.2f after %d steps: the model has most likely not left the start plateau yet (every slot "
+            + "predicts the average frame, no slot holds an object). Runs of the cpu preset left it after at most "
+            + "about %,d steps (docs/RESULTS.md; a few minutes with XLA on two cores); other configurations may need more. "
+            + "Train on with --resume and a larger --minutes or --steps.",
+        fAri, step, CPU_PRESET_PLATEAU_STEPS);
   }
 
   /** Input, reconstruction, segmentation and each slot's masked appearance for the first clip. */

@@ -33,6 +33,12 @@ class TrainerTest {
     Trainer.Result r = Fixtures.trainer(run, 7, 1e-3).run(false);
     assertEquals(Trainer.Outcome.FINISHED, r.outcome());
     assertEquals(7, r.step());
+    // a run that ends below the plateau threshold says so, with the steps it took
+    String[] lastFAri = Files.readAllLines(run.resolve("metrics.csv")).stream()
+        .filter(l -> l.contains("validation/f_ari")).reduce((a, b) -> b).orElseThrow().split(",");
+    boolean onPlateau = Double.parseDouble(lastFAri[3]) < Trainer.PLATEAU_F_ARI;
+    assertEquals(onPlateau, r.message().contains("start plateau"), lastFAri[3] + ": " + r.message());
+    assertTrue(Trainer.plateauNote(7, 0.01).contains("after 7 steps"));
     List<Checkpoints.Checkpoint> all = Checkpoints.list(run);
     // every 2 steps and at the end, keep 2: steps 6 and 7
     assertEquals(List.of(6L, 7L), all.stream().map(Checkpoints.Checkpoint::step).toList());

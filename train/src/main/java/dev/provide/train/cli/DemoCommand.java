@@ -117,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
     if (r.lastCheckpoint() == null) {
       throw new IllegalStateException("training produced no checkpoint: " + r.message());
     }
+    if (!r.message().isEmpty()) {
+      System.out.println("   note: " + r.message());
+    }
     return r.lastCheckpoint().dir();
   }
 }

@@ -56,6 +56,25 @@ final class RunFlags {
     return out;
   }
 
+  /**
+   * The given flags plus every other option that has a value (its default), so that a run's
+   * saved flags do not change meaning when a later version changes a default: a resumed run goes
+   * on with the defaults it started with.
+   */
+  static Map<String, List<String>> withDefaults(CommandSpec spec, Map<String, List<String>> given) {
+    Map<String, List<String>> out = new LinkedHashMap<>(given);
+    for (OptionSpec o : spec.options()) {
+      String name = o.longestName();
+      Object value = o.getValue();
+      if (out.containsKey(name) || PER_INVOCATION.contains(name) || o.usageHelp() || o.versionHelp()
+          || o.arity().max() == 0 || value == null) {
+        continue;
+      }
+      out.put(name, List.of(name, String.valueOf(value)));
+    }
+    return out;
+  }
+
   /** The flags as one argument list. */
   static List<String> asArgs(Map<String, List<String>> flags) {
     List<String> args = new ArrayList<>();

@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Stop when the run has trained this many minutes in all, resumed parts included (0 = no limit).")
   double minutes;
 
-  @Option(names = "--lr", defaultValue = "3e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--lr", defaultValue = "5e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
   double lr;
 
   @Option(names = "--lr-decay-from", defaultValue = "1",
@@ -102,7 +102,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--kl-weight", description = "psi, the KL weight (default: the preset's).")
   Double klWeight;
 
-  @Option(names = "--kl-warmup", defaultValue = "0", description = "Ramp the KL weight linearly from 0 over this many steps.")
+  @Option(names = "--kl-warmup", defaultValue = "3000",
+      description = "Ramp the KL weight linearly from 0 over this many steps (0 = full weight from the start). Default: ${DEFAULT-VALUE}.")
   long klWarmup;
 
   @Option(names = "--noise-warmup", defaultValue = "0",
@@ -136,8 +137,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--inter-threads", defaultValue = "0", description = "TensorFlow inter-op threads (0 = default).")
   int interThreads;
 
-  @Option(names = "--xla", description = "Compile with XLA (faster for the cpu preset).")
-  boolean xla;
+  @Option(names = "--xla", arity = "0..1", fallbackValue = "true",
+      description = "Compile with XLA: true or false (--xla alone = true). Default: true on the cpu device "
+          + "(about 1.5x more steps, docs/PERFORMANCE.md), false on gpu.")
+  Boolean xla;
 
   @Spec CommandSpec spec;
 
@@ -184,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla,
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla != null ? xla : !gpu,
             new LearningRateDecay(lrDecayFrom, lrFinal));
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
@@ -228,7 +231,8 @@ final class TrainCommand implements Callable<Integer> {
       System.err.println("removed " + leftovers + " unfinished checkpoint folder(s) that an interrupted save left in " + runDir);
     }
     ConfigJson.write(config, runDir.resolve("config.json"));
-    RunFlags.save(runDir, flags);
+    // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
+    RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
     System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences, validating on %d; run folder %s%n",
         config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(), validation.size(), runDir);
     Trainer.Result r = trainer.run(resume);
@@ -240,6 +244,9 @@ final class TrainCommand implements Callable<Integer> {
     if (r.outcome() == Trainer.Outcome.NOT_FINITE) {
       System.err.println("provide train: " + r.message());
       return 3;
+    }
+    if (!r.message().isEmpty()) {
+      System.out.println("note: " + r.message());
     }
     return 0;
   }
