@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.provide.ops.MixtureLikelihood;
 import dev.provide.ops.Tensors;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -133,15 +134,20 @@ class InferenceGraphTest {
 
   @Test
   void logLikelihoodIsTheMixtureDensityOfTheFrame() {
-    logLikelihoodIsTheMixtureDensity(TrainingGraphTest.tiny());
+    ModelConfig c = TrainingGraphTest.tiny();
+    for (MixtureLikelihood.Form form : MixtureLikelihood.Form.values()) {
+      logLikelihoodIsTheMixtureDensity(c.withLikelihood(c.sigma(), form).withBackgroundSigma(0));
+    }
   }
 
   @Test
   void backgroundSlotHasItsOwnSigmaAndLambda0() {
     ModelConfig c = TrainingGraphTest.tiny();
-    ModelConfig background = c.withBackgroundSigma(c.sigma() * 0.8);
+    ModelConfig background = c.withBackgroundSigma(c.sigma() * 0.7);
     // log p(x) with slot 0's smaller sigma, recomputed in doubles
-    logLikelihoodIsTheMixtureDensity(background);
+    for (MixtureLikelihood.Form form : MixtureLikelihood.Form.values()) {
+      logLikelihoodIsTheMixtureDensity(background.withLikelihood(c.sigma(), form));
+    }
     // slot 0 starts from its own lambda_0, every other slot from the shared one
     VideoInference.State state = withInference(background, v -> v.initialState(2));
     int k = background.slots(), d2 = 2 * background.latentSize();
@@ -159,7 +165,9 @@ class InferenceGraphTest {
   }
 
   private void logLikelihoodIsTheMixtureDensity(ModelConfig c) {
-    // log p(x) = sum_pixels log sum_k m_k prod_c N(x_c; mu_kc, sigma_k^2), recomputed in doubles
+    // log p(x) = sum_pixels log sum_k m_k prod_c N(x_c; mu_kc, sigma_k^2) (joint form), or
+    // sum_pixels sum_c log sum_k m_k N(x_c; mu_kc, sigma_k^2) (per channel), recomputed in doubles
+    boolean joint = c.likelihood() == MixtureLikelihood.Form.JOINT;
     int s = c.imageSize(), k = c.slots(), p = s * s;
     float[] video = TrainingGraphTest.video(B, F, s, 9);
     VideoInference.Clip clip = withInference(c, v -> v.decompose(video, B, F, 4, 1f));
@@ -168,16 +176,19 @@ class InferenceGraphTest {
       double expected = 0;
       for (int q = 0; q < p; q++) {
         double mixture = 0;
+        double[] perChannel = new double[3];
         for (int slot = 0; slot < k; slot++) {
           double logDensity = 0;
           for (int ch = 0; ch < 3; ch++) {
             double diff = video[(bf * p + q) * 3 + ch] - clip.means()[((bf * k + slot) * p + q) * 3 + ch];
             double sigma = sigmas[slot];
-            logDensity += -0.5 * diff * diff / (sigma * sigma) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+            double channel = -0.5 * diff * diff / (sigma * sigma) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI);
+            logDensity += channel;
+            perChannel[ch] += clip.masks()[(bf * k + slot) * p + q] * Math.exp(channel);
           }
           mixture += clip.masks()[(bf * k + slot) * p + q] * Math.exp(logDensity);
         }
-        expected += Math.log(mixture);
+        expected += joint ? Math.log(mixture) : Math.log(perChannel[0]) + Math.log(perChannel[1]) + Math.log(perChannel[2]);
       }
       assertEquals(expected, clip.logLikelihood()[bf], 1e-3 * Math.abs(expected) + 1e-2, "frame " + bf);
     }
