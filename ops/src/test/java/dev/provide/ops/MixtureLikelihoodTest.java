@@ -332,30 +332,9 @@ class MixtureLikelihoodTest {
 
   @Test
   void rejectsBadArguments() {
-    List<float[]> zeros = List.of(new float[B * H * W * C], new float[B * K * H * W * C], new float[B * K * H * W]);
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Graphs.run(
-                    zeros,
-                    List.of(IMAGE, MEANS, LOGITS),
-                    (tf, in) ->
-                        List.of(
-                            MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), 0.0, Form.JOINT, true)
-                                .logLikelihood())));
+    IllegalArgumentException e = rejected(new double[] {0.0});
     assertTrue(e.getMessage().contains("sigma"), e.getMessage());
-    IllegalArgumentException count =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Graphs.run(
-                    zeros,
-                    List.of(IMAGE, MEANS, LOGITS),
-                    (tf, in) ->
-                        List.of(
-                            MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), new double[] {0.1, 0.2}, Form.JOINT, true)
-                                .logLikelihood())));
+    IllegalArgumentException count = rejected(new double[] {0.1, 0.2});
     assertTrue(count.getMessage().contains("one per slot (3)"), count.getMessage());
     assertThrows(
         IllegalStateException.class,
@@ -367,5 +346,18 @@ class MixtureLikelihoodTest {
                     List.of(
                         MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), 0.3, Form.JOINT, true)
                             .leaveOneOut())));
+  }
+
+  /** What building a mixture with these sigmas throws. */
+  private static IllegalArgumentException rejected(double[] sigmas) {
+    List<float[]> zeros = List.of(new float[B * H * W * C], new float[B * K * H * W * C], new float[B * K * H * W]);
+    return assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Graphs.run(
+                zeros,
+                List.of(IMAGE, MEANS, LOGITS),
+                (tf, in) ->
+                    List.of(MixtureLikelihood.build(tf, in.get(0), in.get(1), in.get(2), sigmas, Form.JOINT, true).logLikelihood())));
   }
 }
