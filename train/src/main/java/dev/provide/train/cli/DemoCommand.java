@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
       Predictor.Prediction p = new Predictor(loaded, 1).predict(test, 0, test.size(), 10, 10);
       System.out.printf("4. observed 10 frames and predicted the next 10: MSE %.5f, ARI %.4f, F-ARI %.4f%n",
           p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());
-      Renderer.Output pictures = Renderer.render(loaded, test.get(0), 10, 5, 1, out, "report");
+      Renderer.Output pictures = Renderer.render(loaded, test.get(0), 10, 5, 1, out, "report", "the demo's test sequence 0");
       System.out.printf("5. pictures and report: %s (open it in a browser), %s, %s%n", pictures.html(), pictures.png(), pictures.gif());
     }
     Path base = out.resolve("savedmodel").resolve("provide");

@@ -57,7 +57,8 @@ final class RenderCommand implements Callable<Integer> {
       throw new IllegalArgumentException("sequence " + index + " has " + clip.numFrames() + " frames; --frames + --future is " + (frames + future));
     }
     try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
-      Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index);
+      Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index,
+          "sequence " + index + " of " + data.getFileName());
       System.out.printf("sequence %d: ARI %.4f, F-ARI %.4f, MSE %.5f over %d frames%n", index, o.observed().ari(),
           o.observed().foregroundAri(), o.observed().mse(), frames);
       System.out.println("wrote " + o.png() + ", " + o.gif() + " and " + o.html());

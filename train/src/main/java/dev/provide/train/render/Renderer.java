@@ -27,14 +27,21 @@ public final class Renderer {
    * Renders sequence {@code clip}: its first {@code frames} frames decomposed, then {@code future}
    * frames predicted (0 for none).
    */
-  public static Output render(LoadedModel model, ClipRecord clip, int frames, int future, long seed, Path dir, String name)
-      throws IOException {
-    return render(model, clip, frames, future, seed, Restarts.NONE, dir, name);
+  public static Output render(LoadedModel model, ClipRecord clip, int frames, int future, long seed, Path dir, String name,
+      String title) throws IOException {
+    return render(model, clip, frames, future, seed, Restarts.NONE, dir, name, title);
   }
 
-  /** As {@link #render(LoadedModel, ClipRecord, int, int, long, Path, String)}, decomposing with {@code restarts}. */
+  /**
+   * As {@link #render(LoadedModel, ClipRecord, int, int, long, Path, String, String)}, decomposing
+   * with {@code restarts}.
+   *
+   * @param name the files' name, without extension
+   * @param title what the HTML report's title says the sequence is (for example "test sequence 7 of
+   *     test.tfrecord")
+   */
   public static Output render(LoadedModel model, ClipRecord clip, int frames, int future, long seed, Restarts restarts,
-      Path dir, String name) throws IOException {
+      Path dir, String name, String title) throws IOException {
     int k = model.config().slots(), s = model.config().imageSize(), p = s * s;
     int total = frames + future;
     ClipBatches.Batch truth = ClipBatches.sequences(List.of(clip), 0, 1, total);
@@ -70,7 +77,7 @@ public final class Renderer {
     if (predictedScores != null) {
       table.add(row("predicted " + (frames + 1) + "-" + total, predictedScores));
     }
-    Report.write(html, "Decomposition of sequence " + name,
+    Report.write(html, "Decomposition of " + title,
         List.of("Model: " + model.config().mode().label() + ", " + k + " slots, " + s + "x" + s + " frames, checkpoint "
                 + model.checkpoint().dir() + ".",
             "Rows: input, reconstruction, segmentation (one colour per slot), then for each slot its mask (grey) and its "
