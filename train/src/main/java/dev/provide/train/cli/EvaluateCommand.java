@@ -67,11 +67,7 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, threads)) {
-      int size = model.config().imageSize();
-      if (clips.get(0).height() != size) {
-        throw new IllegalArgumentException("the model takes " + size + "x" + size + " frames; " + data + " has "
-            + clips.get(0).height() + "x" + clips.get(0).width());
-      }
+      ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       Restarts restarts = restartOptions.restarts();
       Evaluator evaluator = new Evaluator(model, batch, seed, restarts);
       Map<Integer, Evaluator.Scores> results;

@@ -55,6 +55,7 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
+      ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       Predictor.Prediction p = new Predictor(model, seed, restartOptions.restarts()).predict(clips, 0, clips.size(), observe, future);
       System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
       System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());

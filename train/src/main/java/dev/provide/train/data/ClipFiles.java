@@ -62,6 +62,21 @@ public final class ClipFiles {
     return out;
   }
 
+  /**
+   * Checks that every clip has {@code size} x {@code size} frames, as a model takes them.
+   *
+   * @throws IllegalArgumentException naming the file, the first clip that differs and both sizes
+   */
+  public static void requireFrameSize(List<ClipRecord> clips, int size, Path file) {
+    for (int i = 0; i < clips.size(); i++) {
+      ClipRecord c = clips.get(i);
+      if (c.height() != size || c.width() != size) {
+        throw new IllegalArgumentException(String.format("the model takes %dx%d frames; sequence %d of %s has %dx%d",
+            size, size, i, file, c.height(), c.width()));
+      }
+    }
+  }
+
   /** Writes clips atomically (temporary file, then rename). */
   public static void write(Path file, Iterable<ClipRecord> clips, boolean gzip) throws IOException {
     try (TfRecordWriter w = TfRecordWriter.create(file, gzip)) {
