@@ -98,8 +98,9 @@ public final class ServingGraph {
     Ops tf = Ops.create(g);
     Model model = Model.create(tf, c);
     Unroller u = new Unroller(model);
-    Unroller.Controls controls = new Unroller.Controls(tf.constant((float) c.loss().kl()), tf.constant(1f));
     int s = c.imageSize(), k = c.slots(), l = c.lstmSize(), d = c.latentSize();
+    Unroller.Controls controls =
+        new Unroller.Controls(tf.constant((float) c.loss().kl()), tf.constant(1f), Unroller.Noise.sameForEveryVideo(k));
     List<Signature> sigs = new ArrayList<>();
 
     // serving_default and predict: a clip unrolled over F frames, then P predicted frames.

@@ -104,7 +104,7 @@ public final class InferenceGraph {
 
     Model model = Model.create(tf, c);
     Unroller unroller = new Unroller(model);
-    Unroller.Controls controls = new Unroller.Controls(tf.constant((float) c.loss().kl()), noiseScale);
+    Unroller.Controls controls = new Unroller.Controls(tf.constant((float) c.loss().kl()), noiseScale, Unroller.Noise.sameForEveryVideo(k));
     Lstm2dCell.State state = new Lstm2dCell.State(perSlotRows(tf, stateH, l), perSlotRows(tf, stateC, l));
     Unroller.Carried in = new Unroller.Carried(state, perSlotRows(tf, lambda, 2 * d));
 

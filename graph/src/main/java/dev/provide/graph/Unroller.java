@@ -112,6 +112,27 @@ public final class Unroller {
     Noise STATELESS_NORMAL = (tf, like, seed, frame, step) -> tf.random.statelessRandomNormal(tf.shape(like), seed);
 
     /**
+     * Standard normal noise that is the same for every video of a batch: one [K, D] draw from the
+     * step's seed, repeated for each of the B videos. A video's result then depends on the video
+     * and the seed only, not on its row in the batch or on the batch's size, so a served result
+     * can be reproduced alone. Inference uses it; training keeps independent noise per row.
+     *
+     * @param slots K; the rows of {@code like} are the B videos' K slots, video-major
+     */
+    static Noise sameForEveryVideo(int slots) {
+      return (tf, like, seed, frame, step) -> {
+        Operand<TInt32> shape = tf.shape(like); // [2]: N = B*K, D
+        Operand<TInt32> axis0 = tf.constant(0);
+        Operand<TInt32> rows = tf.gather(shape, tf.constant(new int[] {0}), axis0); // [1]
+        Operand<TInt32> width = tf.gather(shape, tf.constant(new int[] {1}), axis0); // [1]
+        Operand<TInt32> k = tf.constant(new int[] {slots});
+        Operand<TFloat32> perSlot = tf.random.statelessRandomNormal(tf.concat(List.of(k, width), axis0), seed); // [K, D]
+        Operand<TInt32> videos = tf.math.floorDiv(rows, k); // [1]: B
+        return tf.tile(perSlot, tf.concat(List.of(videos, tf.constant(new int[] {1})), axis0)); // [B*K, D]
+      };
+    }
+
+    /**
      * The noise of one step.
      *
      * @param like a tensor of the noise's shape [N, D]
