@@ -1,5 +1,6 @@
 package dev.provide.train;
 
+import java.text.DecimalFormat;
 import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,7 +17,7 @@ public final class Progress {
 
   private Progress() {}
 
-  /** A bar redrawn every half second. */
+  /** A bar redrawn every half second; a {@code max} below 0 shows no total until a later maxHint. */
   public static ProgressBar bar(String task, long max, String unit) {
     return bar(task, max, unit, 500);
   }
@@ -41,7 +42,7 @@ public final class Progress {
         .setUnit(" " + unit, 1)
         .setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(updateMillis)
-        .showSpeed()
+        .showSpeed(new DecimalFormat("0.0", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))) // 0.7 steps/s, not .7
         .build();
   }
 }

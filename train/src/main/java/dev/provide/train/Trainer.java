@@ -174,7 +174,7 @@ public final class Trainer {
         String message = "";
         long firstStep = step;
         long loopStart = System.nanoTime();
-        try (ProgressBar bar = Progress.bar("Training", options.steps(), "steps", 1000, step,
+        try (ProgressBar bar = Progress.bar("Training", options.minutes() > 0 ? UNKNOWN_LAST_STEP : options.steps(), "steps", 1000, step,
             Duration.ofMillis(Math.round(previousSeconds * 1000)))) {
           while (step < options.steps()) {
             if (stop.get()) {
@@ -213,7 +213,7 @@ public final class Trainer {
             step++;
             bar.maxHint(expectedLastStep(step, firstStep, loopStart, trainedSeconds(previousSeconds, start)));
             bar.stepTo(step);
-            bar.setExtraMessage(String.format(" loss %.1f nll %.1f kl %.2f H %.0f", values[0], values[1], values[2], values[3]));
+            bar.setExtraMessage(String.format(" nll %.1f kl %.1f H %.0f", values[1], values[2], values[3])); // short: 80 columns
             if (step % options.logEvery() == 0 || step == 1) {
               Map<String, Double> m = new LinkedHashMap<>();
               m.put("loss", (double) values[0]);
@@ -307,6 +307,9 @@ public final class Trainer {
     return ramp(step, options.klWarmup(), config.loss().kl());
   }
 
+  /** {@link #expectedLastStep} before a budgeted run has a speed: the bar shows no total yet. */
+  static final long UNKNOWN_LAST_STEP = -1;
+
   /**
    * The step this run is expected to stop at, for the progress bar's percentage and ETA: the step
    * limit, or an earlier step when the minutes budget runs out first at the speed seen so far.
@@ -319,11 +322,15 @@ public final class Trainer {
   /**
    * The step a run stops at when it keeps the speed of its {@code step - firstStep} steps in
    * {@code loopSeconds}, with {@code runSeconds} of its {@code minutes} budget spent (0 = no
-   * budget), never past {@code maxSteps}.
+   * budget), never past {@code maxSteps}; {@link #UNKNOWN_LAST_STEP} under a budget before this
+   * process has made a step.
    */
   static long expectedLastStep(long step, long firstStep, double loopSeconds, double runSeconds, double minutes, long maxSteps) {
-    if (minutes <= 0 || step <= firstStep || loopSeconds <= 0) {
+    if (minutes <= 0) {
       return maxSteps;
+    }
+    if (step <= firstStep || loopSeconds <= 0) {
+      return UNKNOWN_LAST_STEP;
     }
     double stepsPerSecond = (step - firstStep) / loopSeconds;
     double secondsLeft = Math.max(0, minutes * 60 - runSeconds);

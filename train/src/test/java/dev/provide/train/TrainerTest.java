@@ -191,5 +191,7 @@ class TrainerTest {
     assertEquals(300, Trainer.expectedLastStep(100, 0, 10, 20, 1, 300), "never past the step limit");
     assertEquals(100, Trainer.expectedLastStep(100, 0, 10, 90, 1, 100_000), "budget spent: stops now");
     assertEquals(100_000, Trainer.expectedLastStep(100, 0, 10, 20, 0, 100_000), "no budget: the step limit");
+    assertEquals(Trainer.UNKNOWN_LAST_STEP, Trainer.expectedLastStep(100, 100, 0, 20, 1, 100_000),
+        "a budget and no speed yet: no total (not the step limit, which the bar would show as 100/100000)");
   }
 }
