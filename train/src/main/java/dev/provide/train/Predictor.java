@@ -7,12 +7,15 @@ import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.FrameRange;
 import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.predict.Baselines;
+import dev.provide.train.predict.Forecast;
+import dev.provide.train.predict.HorizonScores;
 import java.util.List;
 
 /**
  * Observes the first frames of sequences, rolls the model forward (MODEL.md section 6) and scores
  * the predicted frames against the true future: MSE of the predicted frames, ARI and F-ARI of the
- * predicted masks.
+ * predicted masks, overall and per horizon, beside the simple baselines of {@link Baselines}.
  */
 public final class Predictor {
   /**
@@ -22,8 +25,14 @@ public final class Predictor {
    * @param future the predicted frames
    * @param truth the whole true clip (observed then future)
    * @param scores predicted frames against the true future
+   * @param horizons the model's and the baselines' scores at each horizon, of this batch and of
+   *     every batch added before it to the same {@link HorizonScores}
    */
-  public record Prediction(VideoInference.Clip observed, VideoInference.Clip future, ClipBatches.Batch truth, ClipScores scores) {}
+  public record Prediction(VideoInference.Clip observed, VideoInference.Clip future, ClipBatches.Batch truth, ClipScores scores,
+      HorizonScores horizons) {}
+
+  /** Sequences run together by {@link #predictAll}. */
+  public static final int BATCH = 16;
 
   private final LoadedModel model;
   private final long seed;
@@ -40,8 +49,37 @@ public final class Predictor {
     this.restarts = restarts;
   }
 
+  /**
+   * Observes {@code observe} frames of every clip and predicts {@code future} more, in batches of
+   * {@link #BATCH}, handing each batch's prediction to {@code each}.
+   *
+   * @return the scores per horizon over all clips
+   */
+  public HorizonScores predictAll(List<ClipRecord> clips, int observe, int future, java.util.function.Consumer<Prediction> each) {
+    HorizonScores horizons = newScores(clips, future);
+    for (int from = 0; from < clips.size(); from += BATCH) {
+      each.accept(predict(clips, from, Math.min(BATCH, clips.size() - from), observe, future, horizons));
+    }
+    return horizons;
+  }
+
   /** Observes {@code observe} frames of clips [from, from + count) and predicts {@code future} more. */
   public Prediction predict(List<ClipRecord> clips, int from, int count, int observe, int future) {
+    return predict(clips, from, count, observe, future, newScores(clips, future));
+  }
+
+  private HorizonScores newScores(List<ClipRecord> clips, int future) {
+    if (clips.isEmpty()) {
+      throw new IllegalArgumentException("no sequences to predict");
+    }
+    return new HorizonScores(Math.max(future, 1), model.config().slots(), clips.get(0).pixels());
+  }
+
+  /**
+   * As {@link #predict(List, int, int, int, int)}, adding the model's and the baselines' scores
+   * per horizon to {@code horizons} (the baselines need at least 2 observed frames).
+   */
+  public Prediction predict(List<ClipRecord> clips, int from, int count, int observe, int future, HorizonScores horizons) {
     if (observe < 1 || future < 1) {
       throw new IllegalArgumentException("--observe and --future must be >= 1");
     }
@@ -54,6 +92,13 @@ public final class Predictor {
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
     ClipScores scores = new ClipScores();
     scores.add(predicted.masks(), predicted.reconstruction(), trueFuture, futureIds, count, future, k, p);
-    return new Prediction(observed, predicted, all, scores);
+    horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, count);
+    if (observe >= 2) {
+      Baselines.Dims dims = new Baselines.Dims(count, observe, future, k, all.height(), all.width());
+      for (Forecast f : new Baselines(dims, seen, observed.masks(), observed.means()).all()) {
+        horizons.add(f, trueFuture, futureIds, count);
+      }
+    }
+    return new Prediction(observed, predicted, all, scores, horizons);
   }
 }

@@ -8,6 +8,9 @@ import dev.provide.graph.Provenance;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.train.Evaluator;
 import dev.provide.train.Predictor;
+import dev.provide.train.predict.Forecast;
+import dev.provide.train.predict.HorizonScores;
+import dev.provide.train.predict.PredictionReport;
 import dev.provide.train.LearningRateDecay;
 import dev.provide.train.Trainer;
 import dev.provide.train.data.BallsGenerator;
@@ -76,9 +79,13 @@ final class DemoCommand implements Callable<Integer> {
       dev.provide.ops.PartialFiles.writeString(out.resolve("metrics.md"), md);
       System.out.println("3. decomposed them (ARI, F-ARI over the first L frames; MSE of the reconstruction):\n");
       System.out.println(md);
-      Predictor.Prediction p = new Predictor(loaded, 1).predict(test, 0, test.size(), 10, 10);
-      System.out.printf("4. observed 10 frames and predicted the next 10: MSE %.5f, ARI %.4f, F-ARI %.4f%n",
-          p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());
+      HorizonScores horizons = new Predictor(loaded, 1).predictAll(test, 10, 10, p -> {});
+      PredictionReport.write(out, horizons, 10, test.size(), testFile, cp.dir().toString(), loaded.config().slots());
+      System.out.printf("4. observed 10 frames and predicted the next 10: MSE %.5f, ARI %.4f, F-ARI %.4f; per horizon, beside%n"
+              + "   copying the last frame, the background alone and constant velocity (plot: %s):%n",
+          horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE), horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI),
+          horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI), out.resolve(PredictionReport.PLOT));
+      System.out.println(PredictionReport.markdown(horizons, 10, test.size(), testFile));
       Renderer.Output pictures = Renderer.render(loaded, test.get(0), 10, 5, 1, out, "report", "the demo's test sequence 0");
       System.out.printf("5. pictures and report: %s (open it in a browser), %s, %s%n", pictures.html(), pictures.png(), pictures.gif());
     }

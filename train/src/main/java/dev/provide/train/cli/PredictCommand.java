@@ -5,6 +5,9 @@ import dev.provide.graph.LoadedModel;
 import dev.provide.train.Predictor;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.predict.Forecast;
+import dev.provide.train.predict.HorizonScores;
+import dev.provide.train.predict.PredictionReport;
 import dev.provide.train.render.DecompositionPicture;
 import dev.provide.train.render.Images;
 import java.nio.file.Path;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Observe the first frames of sequences, predict the next ones, write the predicted frames and",
-      "per-slot masks as pictures, and report MSE, ARI and F-ARI of the predictions against the true future."
+      "per-slot masks as pictures, and report MSE, ARI and F-ARI of the predictions against the true future",
+      "at each horizon, beside three baselines: copying the last observed frame, the background alone, and",
+      "moving each slot's mask and appearance on at the velocity of its centroid over the last two frames."
     })
 final class PredictCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run folder, a checkpoint folder or a model folder.")
@@ -48,7 +53,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--out", description = "Folder for the pictures (predict-<i>.png).")
+  @Option(names = "--out", description = "Folder for the pictures (predict-<i>.png) and the report: prediction.json, prediction.md and "
+      + "prediction.png (MSE and F-ARI against horizon, one line per predictor).")
   Path out;
 
   @Override
@@ -56,18 +62,35 @@ final class PredictCommand implements Callable<Integer> {
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
-      Predictor.Prediction p = new Predictor(model, seed, restartOptions.restarts()).predict(clips, 0, clips.size(), observe, future);
-      System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
-      System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", p.scores().mse(), p.scores().ari(), p.scores().foregroundAri());
-      if (out != null) {
-        int k = model.config().slots(), s = model.config().imageSize();
-        VideoInference.Clip joined = p.observed().then(p.future());
-        for (int b = 0; b < clips.size(); b++) {
-          Images.writePng(DecompositionPicture.draw(p.truth().frames(), joined, b, k, s, observe, 2), out.resolve("predict-" + b + ".png"));
+      int k = model.config().slots(), s = model.config().imageSize();
+      int[] drawn = {0};
+      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts()).predictAll(clips, observe, future, p -> {
+        if (out != null) {
+          VideoInference.Clip joined = p.observed().then(p.future());
+          for (int b = 0; b < p.observed().batch(); b++, drawn[0]++) {
+            write(DecompositionPicture.draw(p.truth().frames(), joined, b, k, s, observe, 2), out.resolve("predict-" + drawn[0] + ".png"));
+          }
         }
-        System.out.println("wrote " + clips.size() + " pictures to " + out + " (predicted frames outlined in red)");
+      });
+      System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
+      System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
+          horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI), horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI));
+      String md = PredictionReport.markdown(horizons, observe, clips.size(), data);
+      System.out.println(md);
+      if (out != null) {
+        PredictionReport.write(out, horizons, observe, clips.size(), data, model.checkpoint().dir().toString(), model.config().slots());
+        System.out.println("wrote " + clips.size() + " pictures to " + out + " (predicted frames outlined in red), and "
+            + PredictionReport.JSON + ", " + PredictionReport.MARKDOWN + ", " + PredictionReport.PLOT);
       }
     }
     return 0;
+  }
+
+  private static void write(java.awt.image.BufferedImage img, Path file) {
+    try {
+      Images.writePng(img, file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -1,0 +1,158 @@
+package dev.provide.train.predict;
+
+import dev.provide.train.data.FrameRange;
+import dev.provide.train.metrics.ClipScores;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * MSE, ARI and F-ARI of several predictors at each horizon h = 1..P (the h-th frame after the
+ * observed ones), accumulated over batches of sequences.
+ */
+public final class HorizonScores {
+  private final int future;
+  private final int slots;
+  private final int pixels;
+  private final Map<String, ClipScores[]> byPredictor = new LinkedHashMap<>();
+
+  /**
+   * @param future P, horizons scored
+   * @param slots K of the forecasts' masks
+   * @param pixels H * W
+   */
+  public HorizonScores(int future, int slots, int pixels) {
+    this.future = future;
+    this.slots = slots;
+    this.pixels = pixels;
+  }
+
+  /**
+   * Scores a batch's forecast against the true future.
+   *
+   * @param trueFuture [B, P, H, W, 3]
+   * @param futureIds ground-truth ids [B, P, H, W]
+   */
+  public void add(Forecast f, float[] trueFuture, int[] futureIds, int batch) {
+    ClipScores[] perHorizon = byPredictor.computeIfAbsent(f.name(), n -> {
+      ClipScores[] s = new ClipScores[future];
+      for (int h = 0; h < future; h++) {
+        s[h] = new ClipScores();
+      }
+      return s;
+    });
+    for (int h = 0; h < future; h++) {
+      perHorizon[h].add(
+          FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels),
+          FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
+          FrameRange.of(trueFuture, batch, future, h, h + 1, pixels * 3),
+          FrameRange.of(futureIds, batch, future, h, h + 1, pixels),
+          batch, 1, slots, pixels);
+    }
+  }
+
+  /** The predictors scored, in the order they were first added. */
+  public List<String> predictors() {
+    return new ArrayList<>(byPredictor.keySet());
+  }
+
+  /** P. */
+  public int future() {
+    return future;
+  }
+
+  /** A predictor's scores at horizon h (1-based). */
+  public ClipScores at(String predictor, int horizon) {
+    ClipScores[] s = byPredictor.get(predictor);
+    if (s == null || horizon < 1 || horizon > future) {
+      throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
+    }
+    return s[horizon - 1];
+  }
+
+  /** One metric of a predictor over horizons 1..P. */
+  public double[] series(String predictor, Metric metric) {
+    double[] out = new double[future];
+    for (int h = 1; h <= future; h++) {
+      out[h - 1] = metric.of(at(predictor, h));
+    }
+    return out;
+  }
+
+  /** A metric of a predictor over all horizons (every horizon holds as many frames). */
+  public double overall(String predictor, Metric metric) {
+    return java.util.Arrays.stream(series(predictor, metric)).average().orElse(Double.NaN);
+  }
+
+  /** The predictors that have a lower MSE than {@code predictor} at horizon h. */
+  public List<String> beating(String predictor, int horizon) {
+    double mine = at(predictor, horizon).mse();
+    List<String> out = new ArrayList<>();
+    for (String other : byPredictor.keySet()) {
+      if (!other.equals(predictor) && at(other, horizon).mse() <= mine) {
+        out.add(other);
+      }
+    }
+    return out;
+  }
+
+  /** The metrics reported per horizon. */
+  public enum Metric {
+    MSE("mse"),
+    ARI("ari"),
+    F_ARI("f_ari");
+
+    private final String key;
+
+    Metric(String key) {
+      this.key = key;
+    }
+
+    /** The name in JSON and tables. */
+    public String key() {
+      return key;
+    }
+
+    double of(ClipScores s) {
+      return switch (this) {
+        case MSE -> s.mse();
+        case ARI -> s.ari();
+        case F_ARI -> s.foregroundAri();
+      };
+    }
+  }
+
+  /** {predictor: {mse: [P], ari: [P], f_ari: [P]}}. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String p : byPredictor.keySet()) {
+      Map<String, double[]> metrics = new LinkedHashMap<>();
+      for (Metric m : Metric.values()) {
+        metrics.put(m.key(), series(p, m));
+      }
+      out.put(p, metrics);
+    }
+    return out;
+  }
+
+  /** A Markdown table per metric: one row per horizon, one column per predictor. */
+  public String toMarkdown() {
+    StringBuilder b = new StringBuilder();
+    for (Metric m : Metric.values()) {
+      b.append("\n| ").append(m.key()).append(" at horizon |");
+      byPredictor.keySet().forEach(p -> b.append(' ').append(p).append(" |"));
+      b.append("\n|---|");
+      byPredictor.keySet().forEach(p -> b.append("---|"));
+      for (int h = 1; h <= future; h++) {
+        b.append("\n| ").append(h).append(" |");
+        for (String p : byPredictor.keySet()) {
+          b.append(String.format(Locale.ROOT, m == Metric.MSE ? " %.5f |" : " %.4f |", m.of(at(p, h))));
+        }
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.provide.train.predict;
+
+import com.google.gson.GsonBuilder;
+import dev.provide.ops.PartialFiles;
+import dev.provide.train.render.HorizonPlot;
+import dev.provide.train.render.Images;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Writes {@link HorizonScores} as the prediction report: JSON, Markdown and a PNG plot. */
+public final class PredictionReport {
+  /** File names in the output folder. */
+  public static final String JSON = "prediction.json", MARKDOWN = "prediction.md", PLOT = "prediction.png";
+
+  private PredictionReport() {}
+
+  /** The Markdown tables, with a line on what the model beats. */
+  public static String markdown(HorizonScores h, int observed, int sequences, Path data) {
+    StringBuilder b = new StringBuilder();
+    b.append("Prediction of ").append(sequences).append(" sequences of ").append(data.getFileName()).append(": ")
+        .append(observed).append(" frames observed, ").append(h.future()).append(" predicted; horizon h is the h-th frame after the observed ones.\n");
+    b.append(h.toMarkdown());
+    if (h.predictors().size() > 1 && h.predictors().contains(Forecast.MODEL)) {
+      List<Integer> lost = new java.util.ArrayList<>();
+      for (int t = 1; t <= h.future(); t++) {
+        if (!h.beating(Forecast.MODEL, t).isEmpty()) {
+          lost.add(t);
+        }
+      }
+      b.append('\n').append(lost.isEmpty()
+          ? "The model's MSE is below every baseline's at every horizon.\n"
+          : "A baseline's MSE is at or below the model's at horizons " + lost + ".\n");
+    }
+    return b.toString();
+  }
+
+  /** Writes prediction.json, prediction.md and prediction.png to {@code out} (each whole or not at all). */
+  public static void write(Path out, HorizonScores h, int observed, int sequences, Path data, String model, int slots) throws IOException {
+    Files.createDirectories(out);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("data", data.toString());
+    json.put("model", model);
+    json.put("slots", slots);
+    json.put("sequences", sequences);
+    json.put("observed", observed);
+    json.put("future", h.future());
+    json.put("horizons", h.toMap());
+    Images.writePng(HorizonPlot.draw(h, "Prediction, " + sequences + " sequences of " + data.getFileName() + ", " + observed + " frames observed"),
+        out.resolve(PLOT));
+    PartialFiles.writeString(out.resolve(MARKDOWN), markdown(h, observed, sequences, data));
+    PartialFiles.writeString(out.resolve(JSON), new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json));
+  }
+}

@@ -1,0 +1,76 @@
+package dev.provide.train.predict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.render.HorizonPlot;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HorizonScoresTest {
+  private static final int B = 3, P = 4, K = 3, PIXELS = 20;
+
+  @Test
+  void eachHorizonIsScoredOnItsOwnFramesAndTheOverallIsTheMean() {
+    Random r = new Random(5);
+    float[] masks = random(r, B * P * K * PIXELS), recon = random(r, B * P * PIXELS * 3), truth = random(r, B * P * PIXELS * 3);
+    int[] ids = new int[B * P * PIXELS];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(4);
+    }
+    HorizonScores h = new HorizonScores(P, K, PIXELS);
+    h.add(new Forecast("a", masks, recon), truth, ids, B);
+    ClipScores all = new ClipScores();
+    all.add(masks, recon, truth, ids, B, P, K, PIXELS);
+    double meanAri = 0;
+    for (int t = 1; t <= P; t++) {
+      // Horizon t from scratch: frame t - 1 of each sequence.
+      float[] m = new float[B * K * PIXELS], x = new float[B * PIXELS * 3], y = new float[B * PIXELS * 3];
+      int[] g = new int[B * PIXELS];
+      for (int b = 0; b < B; b++) {
+        System.arraycopy(masks, (b * P + t - 1) * K * PIXELS, m, b * K * PIXELS, K * PIXELS);
+        System.arraycopy(recon, (b * P + t - 1) * PIXELS * 3, x, b * PIXELS * 3, PIXELS * 3);
+        System.arraycopy(truth, (b * P + t - 1) * PIXELS * 3, y, b * PIXELS * 3, PIXELS * 3);
+        System.arraycopy(ids, (b * P + t - 1) * PIXELS, g, b * PIXELS, PIXELS);
+      }
+      ClipScores one = new ClipScores();
+      one.add(m, x, y, g, B, 1, K, PIXELS);
+      assertEquals(one.mse(), h.at("a", t).mse(), 1e-12);
+      assertEquals(one.ari(), h.at("a", t).ari(), 1e-12);
+      assertEquals(one.foregroundAri(), h.at("a", t).foregroundAri(), 1e-12);
+      meanAri += one.ari() / P;
+    }
+    assertEquals(all.mse(), h.overall("a", HorizonScores.Metric.MSE), 1e-9);
+    assertEquals(all.ari(), h.overall("a", HorizonScores.Metric.ARI), 1e-9);
+    assertEquals(meanAri, h.overall("a", HorizonScores.Metric.ARI), 1e-12);
+  }
+
+  @Test
+  void reportsWhichPredictorsBeatOneAndPlotsEveryOne() {
+    Random r = new Random(6);
+    float[] truth = random(r, B * P * PIXELS * 3), masks = random(r, B * P * K * PIXELS);
+    int[] ids = new int[B * P * PIXELS];
+    HorizonScores h = new HorizonScores(P, K, PIXELS);
+    h.add(new Forecast(Forecast.MODEL, masks, random(r, truth.length)), truth, ids, B);
+    h.add(new Forecast("perfect", masks, truth.clone()), truth, ids, B);
+    assertEquals(List.of(Forecast.MODEL, "perfect"), h.predictors());
+    assertEquals(List.of("perfect"), h.beating(Forecast.MODEL, 1));
+    assertTrue(h.beating("perfect", 1).isEmpty());
+    String md = PredictionReport.markdown(h, 2, B, java.nio.file.Path.of("x.tfrecord"));
+    assertTrue(md.contains("| mse at horizon | model | perfect |"), md);
+    assertTrue(md.contains("at or below the model's at horizons [1, 2, 3, 4]"), md);
+    BufferedImage img = HorizonPlot.draw(h, "test");
+    assertTrue(img.getWidth() > 400 && img.getHeight() > 200);
+  }
+
+  private static float[] random(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.nextFloat();
+    }
+    return v;
+  }
+}
