@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -54,7 +53,7 @@ public final class TfRecordReader implements AutoCloseable {
     long size = Files.size(file);
     if (b0 == 0x1f && b1 == 0x8b) {
       try {
-        in = new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 20);
+        in = new BufferedInputStream(new StrictGzipInputStream(buffered), 1 << 20);
       } catch (IOException e) {
         buffered.close();
         throw new CorruptRecordException(file, 0, "bad GZIP header (" + (e.getMessage() == null ? "truncated" : e.getMessage()) + ")");

@@ -101,6 +101,52 @@ class TfRecordTest {
   }
 
   @Test
+  void gzipWithGarbageAfterItIsRefusedAndConcatenatedMembersAreRead() throws IOException {
+    Path f = threeClips(true);
+    byte[] gz = Files.readAllBytes(f);
+    List<ClipRecord> clips = new ArrayList<>();
+    ClipFiles.forEach(f, clips::add);
+    for (byte[] tail : new byte[][] {{0}, {0x1f}, "trailing garbage".getBytes(StandardCharsets.US_ASCII), new byte[5000]}) {
+      Path bad = Files.write(dir.resolve("garbage" + tail.length + ".tfrecord"), concat(gz, tail));
+      CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> ClipFiles.forEach(bad, c -> {}));
+      assertTrue(e.getMessage().contains("after the end of the compressed stream") || e.getMessage().contains("truncated"),
+          e.getMessage());
+    }
+    // Two members (as `cat a.gz b.gz` makes) are one valid stream: TensorFlow reads it so too.
+    Path twice = Files.write(dir.resolve("twice.tfrecord"), concat(gz, gz));
+    List<ClipRecord> read = new ArrayList<>();
+    ClipFiles.forEach(twice, read::add);
+    assertEquals(6, read.size());
+    assertEquals(clips.get(2), read.get(5));
+    // A member whose trailer CRC does not match its data is corrupt.
+    byte[] badCrc = gz.clone();
+    badCrc[badCrc.length - 6] ^= 1;
+    Path crc = Files.write(dir.resolve("crc.tfrecord"), badCrc);
+    CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> ClipFiles.forEach(crc, c -> {}));
+    assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+  }
+
+  @Test
+  void gzipHeaderWithAFileNameIsRead() throws IOException {
+    Path f = threeClips(true);
+    byte[] gz = Files.readAllBytes(f);
+    // Set FNAME and insert a zero-terminated name after the 10-byte fixed header, as gzip(1) writes.
+    byte[] name = "clips.tfrecord\0".getBytes(StandardCharsets.US_ASCII);
+    byte[] named = concat(concat(java.util.Arrays.copyOf(gz, 10), name), java.util.Arrays.copyOfRange(gz, 10, gz.length));
+    named[3] |= 0x08;
+    Path n = Files.write(dir.resolve("named.tfrecord"), named);
+    List<ClipRecord> read = new ArrayList<>();
+    ClipFiles.forEach(n, read::add);
+    assertEquals(3, read.size());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void aLyingLengthIsRefusedBeforeAnythingIsAllocated() throws IOException {
     // A 112-byte file whose first length field says 2^31 - 17, with a valid length CRC.
     long length = (1L << 31) - 17;
