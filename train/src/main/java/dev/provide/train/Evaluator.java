@@ -122,7 +122,11 @@ public final class Evaluator {
   public static String markdown(Map<Integer, Scores> results, String title) {
     StringBuilder b = new StringBuilder();
     b.append("| ").append(title).append(" | ARI | F-ARI | MSE |\n|---|---|---|---|\n");
-    results.forEach((l, s) -> b.append(String.format("| %d frames | %.4f | %.4f | %.5f |%n", l, s.ari(), s.foregroundAri(), s.mse())));
+    results.forEach((l, s) -> b.append(String.format(java.util.Locale.ROOT, "| %d frames | %s | %s | %.5f |%n", l,
+        ClipScores.format(s.ari()), ClipScores.format(s.foregroundAri()), s.mse())));
+    if (results.values().stream().anyMatch(s -> Double.isNaN(s.ari()) && s.frames() > 0)) {
+      b.append('\n').append(ClipScores.NO_GROUND_TRUTH).append('\n');
+    }
     return b.toString();
   }
 }

@@ -408,8 +408,8 @@ public final class Trainer {
     m.put("validation/mse", scores.mse());
     events.scalars(step, m);
     events.image(step, "validation/decomposition", picture);
-    log.printf("%nstep %d: validation ARI %.4f, F-ARI %.4f, MSE %.5f on %d sequences%n", step, scores.ari(),
-        scores.foregroundAri(), scores.mse(), validation.size());
+    log.printf("%nstep %d: validation ARI %s, F-ARI %s, MSE %.5f on %d sequences%n", step, ClipScores.format(scores.ari()),
+        ClipScores.format(scores.foregroundAri()), scores.mse(), validation.size());
   }
 
   /**

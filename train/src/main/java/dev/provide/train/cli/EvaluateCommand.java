@@ -7,6 +7,7 @@ import dev.provide.train.Evaluator;
 import dev.provide.graph.LoadedModel;
 import dev.provide.graph.Restarts;
 import dev.provide.train.data.ClipFiles;
+import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.Progress;
 import java.nio.file.Files;
@@ -90,8 +91,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         results.forEach((l, s) -> {
           Map<String, Object> row = new LinkedHashMap<>();
-          row.put("ari", s.ari());
-          row.put("f_ari", s.foregroundAri());
+          row.put("ari", ClipScores.orNull(s.ari()));
+          row.put("f_ari", ClipScores.orNull(s.foregroundAri()));
           row.put("mse", s.mse());
           row.put("frames_scored", s.frames());
           json.put(String.valueOf(l), row);

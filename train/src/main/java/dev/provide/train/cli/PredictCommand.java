@@ -5,6 +5,7 @@ import dev.provide.graph.LoadedModel;
 import dev.provide.train.Predictor;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.predict.Forecast;
 import dev.provide.train.predict.HorizonScores;
 import dev.provide.train.predict.PredictionReport;
@@ -73,8 +74,9 @@ final class PredictCommand implements Callable<Integer> {
         }
       });
       System.out.printf("observed %d frames, predicted %d, over %d sequences%n", observe, future, clips.size());
-      System.out.printf("predicted frames: MSE %.5f, ARI %.4f, F-ARI %.4f%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
-          horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI), horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI));
+      System.out.printf("predicted frames: MSE %.5f, ARI %s, F-ARI %s%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
+          ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI)),
+          ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
       String md = PredictionReport.markdown(horizons, observe, clips.size(), data);
       System.out.println(md);
       if (out != null) {

@@ -3,6 +3,7 @@ package dev.provide.train.cli;
 import dev.provide.graph.LoadedModel;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
+import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.render.Renderer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,8 +60,11 @@ final class RenderCommand implements Callable<Integer> {
     try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
       Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index,
           "sequence " + index + " of " + data.getFileName());
-      System.out.printf("sequence %d: ARI %.4f, F-ARI %.4f, MSE %.5f over %d frames%n", index, o.observed().ari(),
-          o.observed().foregroundAri(), o.observed().mse(), frames);
+      System.out.printf("sequence %d: ARI %s, F-ARI %s, MSE %.5f over %d frames%n", index, ClipScores.format(o.observed().ari()),
+          ClipScores.format(o.observed().foregroundAri()), o.observed().mse(), frames);
+      if (!o.observed().hasGroundTruth()) {
+        System.out.println(ClipScores.NO_GROUND_TRUTH);
+      }
       System.out.println("wrote " + o.png() + ", " + o.gif() + " and " + o.html());
     }
     return 0;

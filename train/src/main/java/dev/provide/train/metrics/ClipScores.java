@@ -6,6 +6,11 @@ package dev.provide.train.metrics;
  * clips.
  */
 public final class ClipScores {
+  /** Said where scores would be printed for data without ground truth. */
+  public static final String NO_GROUND_TRUTH =
+      "no ground truth: every object id in the data is 0 (imported without masks?), so ARI and F-ARI are not computed";
+
+  private boolean groundTruth;
   private double ari;
   private double foregroundAri;
   private double squaredError;
@@ -40,6 +45,9 @@ public final class ClipScores {
       float[] frameMasks = java.util.Arrays.copyOfRange(masks, f * slots * pixels, (f + 1) * slots * pixels);
       int[] predicted = Ari.argmaxSlots(frameMasks, slots);
       int[] truth = java.util.Arrays.copyOfRange(ids, f * pixels, (f + 1) * pixels);
+      for (int id : truth) {
+        groundTruth |= id != 0;
+      }
       double frameAri = Ari.ari(truth, predicted), frameForegroundAri = Ari.foregroundAri(truth, predicted);
       perFrame.frame(f, frameAri, frameForegroundAri);
       ari += frameAri;
@@ -53,14 +61,29 @@ public final class ClipScores {
     values += images.length;
   }
 
-  /** Mean ARI over frames. */
+  /** Mean ARI over frames; NaN without ground truth (no frame scored had an object id). */
   public double ari() {
-    return frames == 0 ? Double.NaN : ari / frames;
+    return frames == 0 || !groundTruth ? Double.NaN : ari / frames;
   }
 
-  /** Mean F-ARI over frames. */
+  /** Mean F-ARI over frames; NaN without ground truth. */
   public double foregroundAri() {
-    return frames == 0 ? Double.NaN : foregroundAri / frames;
+    return frames == 0 || !groundTruth ? Double.NaN : foregroundAri / frames;
+  }
+
+  /** Whether any frame scored had an object id other than 0 (the background). */
+  public boolean hasGroundTruth() {
+    return groundTruth;
+  }
+
+  /** An ARI or F-ARI for a table: four decimals, or "n/a" when it was not computed (NaN). */
+  public static String format(double score) {
+    return Double.isNaN(score) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", score);
+  }
+
+  /** The score for JSON: null when it was not computed. */
+  public static Double orNull(double score) {
+    return Double.isNaN(score) ? null : score;
   }
 
   /** MSE over all pixels, channels and frames. */

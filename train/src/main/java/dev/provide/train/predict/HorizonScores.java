@@ -124,13 +124,13 @@ public final class HorizonScores {
     }
   }
 
-  /** {predictor: {mse: [P], ari: [P], f_ari: [P]}}. */
+  /** {predictor: {mse: [P], ari: [P], f_ari: [P]}}; a score not computed (no ground truth) is null. */
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String p : byPredictor.keySet()) {
-      Map<String, double[]> metrics = new LinkedHashMap<>();
+      Map<String, List<Double>> metrics = new LinkedHashMap<>();
       for (Metric m : Metric.values()) {
-        metrics.put(m.key(), series(p, m));
+        metrics.put(m.key(), java.util.Arrays.stream(series(p, m)).mapToObj(ClipScores::orNull).toList()); // null: not computed
       }
       out.put(p, metrics);
     }
@@ -148,10 +148,14 @@ public final class HorizonScores {
       for (int h = 1; h <= future; h++) {
         b.append("\n| ").append(h).append(" |");
         for (String p : byPredictor.keySet()) {
-          b.append(String.format(Locale.ROOT, m == Metric.MSE ? " %.5f |" : " %.4f |", m.of(at(p, h))));
+          double v = m.of(at(p, h));
+          b.append(' ').append(m == Metric.MSE ? String.format(Locale.ROOT, "%.5f", v) : ClipScores.format(v)).append(" |");
         }
       }
       b.append('\n');
+    }
+    if (byPredictor.values().stream().noneMatch(s -> s[0].hasGroundTruth())) {
+      b.append('\n').append(ClipScores.NO_GROUND_TRUTH).append('\n');
     }
     return b.toString();
   }

@@ -52,6 +52,6 @@ public final class PredictionReport {
     Images.writePng(HorizonPlot.draw(h, "Prediction, " + sequences + " sequences of " + data.getFileName() + ", " + observed + " frames observed"),
         out.resolve(PLOT));
     PartialFiles.writeString(out.resolve(MARKDOWN), markdown(h, observed, sequences, data));
-    PartialFiles.writeString(out.resolve(JSON), new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json));
+    PartialFiles.writeString(out.resolve(JSON), new GsonBuilder().setPrettyPrinting().create().toJson(json));
   }
 }

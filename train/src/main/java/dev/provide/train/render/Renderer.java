@@ -88,7 +88,8 @@ public final class Renderer {
   }
 
   private static String[] row(String label, ClipScores s) {
-    return new String[] {label, String.format("%.4f", s.ari()), String.format("%.4f", s.foregroundAri()), String.format("%.5f", s.mse())};
+    return new String[] {label, ClipScores.format(s.ari()), ClipScores.format(s.foregroundAri()),
+        String.format(java.util.Locale.ROOT, "%.5f", s.mse())};
   }
 
   /** Frame t of a clip as a one-frame clip. */
