@@ -15,7 +15,8 @@ import org.tensorflow.Signature;
 /**
  * Exports a checkpoint as a SavedModel in TensorFlow Serving's layout {@code BASE/VERSION/}
  * ({@code saved_model.pb}, {@code variables/}, and the model's {@code config.json} and
- * {@code provenance.json} under {@code assets.extra/}), tag {@code serve}, from the lean
+ * {@code provenance.json} under {@code assets.extra/}, with example REST requests in
+ * {@code assets.extra/requests/}, see {@link ServingRequests}), tag {@code serve}, from the lean
  * {@link ServingGraph}. Written to a temporary folder and renamed, so TensorFlow Serving, which
  * watches BASE for new versions, never sees a half-written one.
  */
@@ -70,6 +71,7 @@ public final class SavedModelExporter {
         Path extra = out.resolve("assets.extra");
         Files.createDirectories(extra);
         ConfigJson.write(config, extra.resolve(Checkpoints.CONFIG));
+        ServingRequests.write(extra.resolve(ServingRequests.FOLDER), config, frames, s, serving);
         Path provenance = checkpoint.dir().resolve(Checkpoints.PROVENANCE);
         if (Files.exists(provenance)) {
           Files.copy(provenance, extra.resolve(Checkpoints.PROVENANCE));
