@@ -234,8 +234,11 @@ public record ModelConfig(
         1);
   }
 
-  /** The background slot's pixel variance in the {@code cpu} preset (the object slots' is 0.3). */
-  public static final double CPU_BACKGROUND_PIXEL_VARIANCE = 0.15;
+  /** The object slots' pixel sigma in the {@code cpu} preset (variance 0.09). */
+  public static final double CPU_SIGMA = 0.3;
+
+  /** The background slot's pixel sigma in the {@code cpu} preset: half the object slots' variance. */
+  public static final double CPU_BACKGROUND_SIGMA = CPU_SIGMA / Math.sqrt(2);
 
   /**
    * Small enough to learn on two CPU cores, and the shipped recipe (docs/RESULTS.md, "The shipped
@@ -243,18 +246,19 @@ public record ModelConfig(
    * LSTM 128, R 4 (schedule 4, 3, 2, 2), a decoder of three 1x1 convolutions with 32 filters (a
    * per-pixel MLP on the broadcast latent and coordinates: three quarters of the time went to 3x3
    * decoder convolutions in the calibration run), a refinement network of two stride-2 3x3
-   * convolutions with 32 filters, KL weight scaled to the 4x smaller image (10 / 4 = 2.5). The
-   * pixel likelihood is the reference code's (variance 0.3, mixed per channel: with the sharper
-   * variance 0.09 joint over channels of the earlier preset, runs stayed on the start plateau),
-   * and slot 0 is a background slot of variance {@value #CPU_BACKGROUND_PIXEL_VARIANCE} (without
-   * it the background was split over every slot: full ARI 0.04).
+   * convolutions with 32 filters, KL weight scaled to the 4x smaller image (10 / 4 = 2.5). Pixels
+   * are mixed per channel, as the reference code does, with sigma {@value #CPU_SIGMA} (variance
+   * 0.09), and slot 0 is a background slot of half that variance (without it the background was
+   * split over every slot: full ARI 0.04). The reference's variance 0.3 with a background slot of 0.15 trained on binary
+   * balls but not on colour balls, where the background slot took every pixel
+   * ({@code tools/configs/cpu-v2.json}).
    */
   public static ModelConfig cpu() {
     return new ModelConfig(
         Mode.PROVIDE, 32, 5, 32, 128, 4, 2,
         new Decoder(32, 3, 32, 1, 1),
         new Refinement(2, 32, 3, 2, 1, 128, false),
-        Math.sqrt(REFERENCE_PIXEL_VARIANCE), Math.sqrt(CPU_BACKGROUND_PIXEL_VARIANCE), MixtureLikelihood.Form.PER_CHANNEL,
+        CPU_SIGMA, CPU_BACKGROUND_SIGMA, MixtureLikelihood.Form.PER_CHANNEL,
         new Loss(100, 2.5, 0.1),
         new Temporal(true, true, true, true, false),
         Reference.clean(),

@@ -111,7 +111,7 @@ public final class Trainer {
    * Steps after which runs of the {@code cpu} preset had left the plateau (validation F-ARI above
    * {@link #PLATEAU_F_ARI}), the latest of the seeds measured in docs/RESULTS.md.
    */
-  public static final long CPU_PRESET_PLATEAU_STEPS = 1250;
+  public static final long CPU_PRESET_PLATEAU_STEPS = 1500;
 
   public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
       Provenance provenance, PrintStream log) {
