@@ -200,12 +200,13 @@ class InferenceGraphTest {
   void restartsKeepTheMostLikelyStartOfEachSequence() {
     ModelConfig c = TrainingGraphTest.tiny();
     int s = c.imageSize(), k = c.slots(), p = s * s, head = 2, count = 3;
+    long noiseSeed = 7; // one where another start wins for some sequence (checked below)
     float[] video = TrainingGraphTest.video(B, F, s, 10);
-    VideoInference.Clip plain = withInference(c, v -> v.decompose(video, B, F, 5, 1f));
-    VideoInference.Clip none = withInference(c, v -> v.decompose(video, B, F, 5, 1f, Restarts.NONE));
+    VideoInference.Clip plain = withInference(c, v -> v.decompose(video, B, F, noiseSeed, 1f));
+    VideoInference.Clip none = withInference(c, v -> v.decompose(video, B, F, noiseSeed, 1f, Restarts.NONE));
     assertArrayEquals(plain.masks(), none.masks(), "one start is the plain decomposition");
 
-    VideoInference.Clip restarted = withInference(c, v -> v.decompose(video, B, F, 5, 1f, new Restarts(count, head)));
+    VideoInference.Clip restarted = withInference(c, v -> v.decompose(video, B, F, noiseSeed, 1f, new Restarts(count, head)));
     assertEquals(B * F * k * p, restarted.masks().length);
     assertEquals(B * F, restarted.logLikelihood().length);
     // Each start alone over the first `head` frames; the restarted clip must hold, per sequence,
@@ -217,7 +218,7 @@ class InferenceGraphTest {
     }
     VideoInference.Clip[] starts = new VideoInference.Clip[count];
     for (int r = 0; r < count; r++) {
-      long seed = Restarts.seed(5, r);
+      long seed = Restarts.seed(noiseSeed, r);
       starts[r] = withInference(c, v -> v.decompose(first, B, head, seed, 1f));
     }
     boolean anyChanged = false;
