@@ -55,6 +55,13 @@ public final class RnemImporter {
       return count;
     } catch (HdfException e) {
       throw new IOException(file + ": not a readable HDF5 file (" + e.getMessage() + ")", e);
+    } catch (IllegalArgumentException e) {
+      throw e; // a message of ours, naming the file
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause(); // writing the import failed, not reading
+    } catch (RuntimeException e) {
+      // jhdf throws other exceptions on damaged files (the fuzz test found ArithmeticException).
+      throw new IOException(file + ": not a readable HDF5 file (" + e + ")", e);
     }
   }
 

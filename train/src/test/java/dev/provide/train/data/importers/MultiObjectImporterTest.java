@@ -31,7 +31,7 @@ class MultiObjectImporterTest {
   }
 
   /** A tetrominoes-style example: one single-byte string per element, as DeepMind's files hold. */
-  private static Example example(boolean perElement) {
+  static Example example(boolean perElement) {
     byte[] image = new byte[H * W * 3];
     byte[] mask = new byte[E * H * W];
     for (int i = 0; i < H; i++) {

@@ -27,8 +27,8 @@ class RnemImporterTest {
     return (i + j + t + n) % 3;
   }
 
-  /** An R-NEM-layout file written with jhdf. */
-  private Path rnemFile() {
+  /** An R-NEM-layout file written with jhdf in {@code dir}. */
+  static Path rnemFile(Path dir) {
     float[][][][][] features = new float[F][N][H][W][1];
     float[][][][][] groups = new float[F][N][H][W][1];
     for (int t = 0; t < F; t++)
@@ -52,7 +52,7 @@ class RnemImporterTest {
 
   @Test
   void importsBinaryAndColourSequencesOneAtATime() throws IOException {
-    Path f = rnemFile();
+    Path f = rnemFile(dir);
     List<ClipRecord> binary = new ArrayList<>();
     assertEquals(N, RnemImporter.importSplit(f, "test", Variant.BINARY, 100, binary::add));
     List<ClipRecord> colour = new ArrayList<>();
@@ -83,7 +83,7 @@ class RnemImporterTest {
 
   @Test
   void clearErrorsForWrongFilesAndSplits() throws IOException {
-    Path f = rnemFile();
+    Path f = rnemFile(dir);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RnemImporter.importSplit(f, "validation", Variant.BINARY, 1, c -> {}));
     assertTrue(e.getMessage().contains("validation"), e.getMessage());
