@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
         if (out != null) {
           VideoInference.Clip joined = p.observed().then(p.future());
           for (int b = 0; b < p.observed().batch(); b++, drawn[0]++) {
-            write(DecompositionPicture.draw(p.truth().frames(), joined, b, k, s, observe, 2), out.resolve("predict-" + drawn[0] + ".png"));
+            write(DecompositionPicture.drawLabelled(p.truth().frames(), joined, b, k, s, observe, 2, 1), out.resolve("predict-" + drawn[0] + ".png"));
           }
         }
       });

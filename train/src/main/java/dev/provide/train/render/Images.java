@@ -93,10 +93,10 @@ public final class Images {
     return img;
   }
 
-  /** Tiles images (rows x columns, nulls left blank) magnified by {@code scale}, with gaps. */
   /** The largest picture made: 200 million pixels (800 MB in memory). */
   static final long MAX_PIXELS = 200_000_000L;
 
+  /** Tiles images (rows x columns, nulls left blank) magnified by {@code scale}, with gaps. */
   public static BufferedImage grid(BufferedImage[][] cells, int scale, int gap) {
     int rows = cells.length, cols = 0, cw = 0, chh = 0;
     for (BufferedImage[] row : cells) {

@@ -60,13 +60,13 @@ public final class Renderer {
       all = observed.then(predicted);
     }
     int scale = Math.max(2, 96 / s);
-    BufferedImage grid = DecompositionPicture.draw(truth.frames(), all, 0, k, s, frames, scale);
+    BufferedImage grid = DecompositionPicture.drawLabelled(truth.frames(), all, 0, k, s, frames, scale, 1);
     Path png = dir.resolve(name + ".png");
     Images.writePng(grid, png);
     List<BufferedImage> gifFrames = new ArrayList<>();
     for (int t = 0; t < total; t++) {
-      gifFrames.add(DecompositionPicture.draw(truth.frames(), single(all, t, k, p, model.config().latentSize()), 0, k, s,
-          t >= frames ? 0 : 1, scale));
+      gifFrames.add(DecompositionPicture.drawLabelled(truth.frames(), single(all, t, k, p, model.config().latentSize()), 0, k, s,
+          t >= frames ? 0 : 1, scale, t + 1));
     }
     Path gif = dir.resolve(name + ".gif");
     Gif.write(gifFrames, 250, gif);
