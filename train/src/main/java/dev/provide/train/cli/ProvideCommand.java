@@ -33,7 +33,41 @@ public final class ProvideCommand implements Callable<Integer> {
     CommandLine cl = new CommandLine(new ProvideCommand());
     cl.setExecutionExceptionHandler(new UserErrors());
     giveVersion(cl);
+    readableHelp(cl);
     return cl;
+  }
+
+  /**
+   * Descriptions are written as arrays of source lines; picocli would print each as its own line
+   * and wrap it again, cutting sentences. Consecutive lines are joined into paragraphs that
+   * picocli wraps at the terminal's width (80 columns without a terminal).
+   */
+  private static void readableHelp(CommandLine cl) {
+    CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+    usage.description(paragraphs(usage.description()));
+    usage.autoWidth(true);
+    cl.getSubcommands().values().forEach(ProvideCommand::readableHelp);
+  }
+
+  /** Joins lines into paragraphs; an empty line, or one that starts with a space or "-", begins a new one. */
+  static String[] paragraphs(String[] lines) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    StringBuilder p = null;
+    for (String line : lines) {
+      boolean starts = p == null || line.isEmpty() || line.startsWith(" ") || line.startsWith("-") || p.length() == 0;
+      if (starts) {
+        if (p != null) {
+          out.add(p.toString());
+        }
+        p = new StringBuilder(line);
+      } else {
+        p.append(' ').append(line.strip());
+      }
+    }
+    if (p != null) {
+      out.add(p.toString());
+    }
+    return out.toArray(new String[0]);
   }
 
   /** Every command's {@code --version} prints the project's version, not nothing. */

@@ -1,5 +1,6 @@
 package dev.provide.train.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -219,6 +220,23 @@ class ProvideCommandTest {
         assertEquals(0, version.code(), path + " --version: " + version.err());
         assertTrue(version.out().contains("provide "), path + " --version printed: '" + version.out() + "'");
       }
+    }
+  }
+
+  @Test
+  void helpTextsAreParagraphsWrappedAtWordsNotCutSourceLines() {
+    assertArrayEquals(new String[] {"one two three", "", "  - a list item", "  - another"},
+        ProvideCommand.paragraphs(new String[] {"one two", "three", "", "  - a list item", "  - another"}));
+    // demo's description is three source lines; printed, no line may end mid-phrase after a
+    // short fragment ("with the / shipped model (or one / trained now ...").
+    Run help = run("demo", "--help");
+    String[] lines = help.out().split("\\R");
+    int first = 0;
+    while (!lines[first].startsWith("Generate")) {
+      first++;
+    }
+    for (int i = first; !lines[i + 1].startsWith(" "); i++) {
+      assertTrue(lines[i].length() > 60, "a cut line in demo --help: '" + lines[i] + "'\n" + help.out());
     }
   }
 
