@@ -6,7 +6,6 @@ import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.FrameRange;
-import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.predict.Baselines;
 import dev.provide.train.predict.Forecast;
 import dev.provide.train.predict.HorizonScores;
@@ -24,12 +23,11 @@ public final class Predictor {
    * @param observed the decomposition of the observed frames
    * @param future the predicted frames
    * @param truth the whole true clip (observed then future)
-   * @param scores predicted frames against the true future
    * @param horizons the model's and the baselines' scores at each horizon, of this batch and of
-   *     every batch added before it to the same {@link HorizonScores}
+   *     every batch added before it to the same {@link HorizonScores} (overall scores:
+   *     {@link HorizonScores#overall})
    */
-  public record Prediction(VideoInference.Clip observed, VideoInference.Clip future, ClipBatches.Batch truth, ClipScores scores,
-      HorizonScores horizons) {}
+  public record Prediction(VideoInference.Clip observed, VideoInference.Clip future, ClipBatches.Batch truth, HorizonScores horizons) {}
 
   /** Sequences run together by {@link #predictAll}. */
   public static final int BATCH = 16;
@@ -63,23 +61,19 @@ public final class Predictor {
     return horizons;
   }
 
-  /** Observes {@code observe} frames of clips [from, from + count) and predicts {@code future} more. */
-  public Prediction predict(List<ClipRecord> clips, int from, int count, int observe, int future) {
-    return predict(clips, from, count, observe, future, newScores(clips, future));
-  }
-
   private HorizonScores newScores(List<ClipRecord> clips, int future) {
     if (clips.isEmpty()) {
       throw new IllegalArgumentException("no sequences to predict");
     }
-    return new HorizonScores(Math.max(future, 1), model.config().slots(), clips.get(0).pixels());
+    return new HorizonScores(future, model.config().slots(), clips.get(0).pixels());
   }
 
   /**
-   * As {@link #predict(List, int, int, int, int)}, adding the model's and the baselines' scores
-   * per horizon to {@code horizons} (the baselines need at least 2 observed frames).
+   * Observes {@code observe} frames of clips [from, from + count) and predicts {@code future} more,
+   * adding the model's and the baselines' scores per horizon to {@code horizons} (the baselines
+   * need at least 2 observed frames).
    */
-  public Prediction predict(List<ClipRecord> clips, int from, int count, int observe, int future, HorizonScores horizons) {
+  private Prediction predict(List<ClipRecord> clips, int from, int count, int observe, int future, HorizonScores horizons) {
     if (observe < 1 || future < 1) {
       throw new IllegalArgumentException("--observe and --future must be >= 1");
     }
@@ -90,8 +84,6 @@ public final class Predictor {
     VideoInference.Clip predicted = model.inference().predict(observed.last(), future);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
-    ClipScores scores = new ClipScores();
-    scores.add(predicted.masks(), predicted.reconstruction(), trueFuture, futureIds, count, future, k, p);
     horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, count);
     if (observe >= 2) {
       Baselines.Dims dims = new Baselines.Dims(count, observe, future, k, all.height(), all.width());
@@ -99,6 +91,6 @@ public final class Predictor {
         horizons.add(f, trueFuture, futureIds, count);
       }
     }
-    return new Prediction(observed, predicted, all, scores, horizons);
+    return new Prediction(observed, predicted, all, horizons);
   }
 }
