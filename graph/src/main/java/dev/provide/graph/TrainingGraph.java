@@ -50,8 +50,47 @@ public final class TrainingGraph {
     }
   }
 
+  /**
+   * A prediction term in training (MODEL.md section 6b): after the n observed frames of a window,
+   * the model rolls its state {@code frames} frames into the future with the paper's rollout, and
+   * each predicted mixture scores the true frame there: {@code weight} * beta * NLL per predicted
+   * frame joins the loss. Without it (the paper's training) the rollout is never scored, so the
+   * temporal state learns only to help inference.
+   *
+   * @param frames P, predicted frames after the observed ones (0 = no prediction term)
+   * @param weight each predicted frame's NLL weight relative to beta
+   */
+  public record Rollout(int frames, double weight) {
+    /** No prediction term: the paper's training. */
+    public static final Rollout NONE = new Rollout(0, 0);
+
+    /** Validates. */
+    public Rollout {
+      if (frames < 0) {
+        throw new IllegalArgumentException("predicted frames must be >= 0, got " + frames);
+      }
+      if (!(weight >= 0) || Double.isInfinite(weight)) {
+        throw new IllegalArgumentException("prediction weight must be a finite number >= 0, got " + weight);
+      }
+    }
+
+    /** Whether the loss has a prediction term. */
+    public boolean active() {
+      return frames > 0;
+    }
+  }
+
   public final ModelConfig config;
   public final int frames;
+  /** The rollout whose prediction term is in {@link #loss} ({@link Rollout#NONE} for none). */
+  public final Rollout rollout;
+  /**
+   * The P true frames after the observed ones, [B, P, H, W, 3], fed when the loss is fetched under
+   * a {@link #rollout}; null without one. Inference outputs do not need it.
+   */
+  public final Placeholder<TFloat32> future;
+  /** Mean over predicted frames of the NLL of the true frame under the predicted mixture (null without a rollout). */
+  public final Operand<TFloat32> predictionNll;
   public final Placeholder<TFloat32> video;
   public final Placeholder<TInt64> seed;
   public final Operand<TFloat32> klWeight;
@@ -82,6 +121,9 @@ public final class TrainingGraph {
   private TrainingGraph(Builder b) {
     this.config = b.config;
     this.frames = b.frames;
+    this.rollout = b.rollout;
+    this.future = b.future;
+    this.predictionNll = b.predictionNll;
     this.video = b.video;
     this.seed = b.seed;
     this.klWeight = b.klWeight;
@@ -105,7 +147,9 @@ public final class TrainingGraph {
   private static final class Builder {
     ModelConfig config;
     int frames;
-    Placeholder<TFloat32> video;
+    Rollout rollout;
+    Placeholder<TFloat32> video, future;
+    Operand<TFloat32> predictionNll;
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
@@ -131,6 +175,17 @@ public final class TrainingGraph {
    * for tests that feed saved noise, such as the parity test).
    */
   public static TrainingGraph build(Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise) {
+    return build(g, c, frames, optimization, noise, Rollout.NONE);
+  }
+
+  /** Builds the graph with a prediction term ({@link Rollout}) in the loss. */
+  public static TrainingGraph build(Graph g, ModelConfig c, int frames, Optimization optimization, Rollout rollout) {
+    return build(g, c, frames, optimization, Unroller.Noise.STATELESS_NORMAL, rollout);
+  }
+
+  /** Builds the graph with the given noise source and prediction term. */
+  public static TrainingGraph build(
+      Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise, Rollout rollout) {
     if (frames < 1) {
       throw new IllegalArgumentException("a training clip needs at least one frame, got " + frames);
     }
@@ -138,6 +193,7 @@ public final class TrainingGraph {
     Builder b = new Builder();
     b.config = c;
     b.frames = frames;
+    b.rollout = rollout;
     int s = c.imageSize();
     b.video = tf.withName("video").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, frames, s, s, 3)));
     b.seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
@@ -171,6 +227,9 @@ public final class TrainingGraph {
       recons.add(f.reconstruction()); // [B, H, W, 3]
       means.add(f.means()); // [B, K, H, W, 3]
     }
+    if (rollout.active()) {
+      predictionTerm(tf, b, unroller, carried, weighted);
+    }
     b.loss = tf.withName("loss").math.addN(weighted);
     b.nll = tf.withName("nll").math.mean(tf.stack(nlls), tf.constant(0));
     b.kl = tf.withName("kl").math.mean(tf.stack(kls), tf.constant(0));
@@ -183,6 +242,31 @@ public final class TrainingGraph {
       buildOptimizer(g, tf, b, optimization);
     }
     return new TrainingGraph(b);
+  }
+
+  /**
+   * MODEL.md section 6b: from the state after the observed frames, P rolled-out frames (section
+   * 6), each predicted mixture scoring the true frame at its place: weight * beta * NLL each.
+   */
+  private static void predictionTerm(Ops tf, Builder b, Unroller unroller, Unroller.Carried carried, List<Operand<TFloat32>> weighted) {
+    ModelConfig c = b.config;
+    int p = b.rollout.frames();
+    int s = c.imageSize();
+    Ops ps = tf.withSubScope("prediction");
+    b.future = tf.withName("future").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, p, s, s, 3)));
+    List<Operand<TFloat32>> truth = new ArrayList<>(ps.unstack(b.future, (long) p, Unstack.axis(1L)).output()); // P x [B, H, W, 3]
+    float w = (float) (b.rollout.weight() * c.loss().nll());
+    List<Operand<TFloat32>> nlls = new ArrayList<>();
+    for (int j = 0; j < p; j++) {
+      Ops fs = ps.withSubScope("frame" + j);
+      Unroller.Frame predicted = unroller.predictFrame(fs, carried);
+      carried = predicted.carried();
+      Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
+      Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));
+      nlls.add(nll);
+      weighted.add(fs.math.mul(fs.constant(w), nll));
+    }
+    b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
   }
 
   /**

@@ -306,6 +306,15 @@ public final class Unroller {
         mix.logLikelihood(), List.of(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
   }
 
+  /**
+   * log p(x | predicted mixture) of each sequence, [B]: a frame x scored under the masks and slot
+   * means of a {@link #predictFrame predicted} frame (the mixture likelihood of MODEL.md section 1).
+   */
+  public Operand<TFloat32> logLikelihood(Ops tf, Operand<TFloat32> frame, Frame predicted) {
+    return MixtureLikelihood.build(tf, frame, predicted.means(), predicted.maskLogits(), sigmas, c.likelihood(), true)
+        .logLikelihood();
+  }
+
   /** Everything one refinement step computes before the refinement network. */
   static final class Step {
     Operand<TFloat32> mu, logVar, means, logits, means5, logits5, masks, reconstruction, logLikelihood, image, vector;

@@ -66,9 +66,24 @@ public final class Trainer {
       int intraThreads,
       int interThreads,
       boolean xla,
-      LearningRateDecay decay) {
+      LearningRateDecay decay,
+      TrainingGraph.Rollout rollout) {
+    /** Without a prediction term ({@link TrainingGraph.Rollout#NONE}): the paper's training. */
+    public Options(int batchSize, int clipFrames, long steps, double minutes, TrainingGraph.Optimization optimization,
+        long klWarmup, long noiseWarmup, int logEvery, int validateEvery, int checkpointEvery, int keep, long seed,
+        boolean useGpu, int intraThreads, int interThreads, boolean xla, LearningRateDecay decay) {
+      this(batchSize, clipFrames, steps, minutes, optimization, klWarmup, noiseWarmup, logEvery, validateEvery,
+          checkpointEvery, keep, seed, useGpu, intraThreads, interThreads, xla, decay, TrainingGraph.Rollout.NONE);
+    }
+
+    /** Frames of clip each training window takes: the observed ones and the predicted ones. */
+    public int windowFrames() {
+      return clipFrames + rollout.frames();
+    }
+
     /** Validates. */
     public Options {
+      java.util.Objects.requireNonNull(rollout, "rollout");
       if (batchSize < 1 || clipFrames < 1 || steps < 1) {
         throw new IllegalArgumentException("batch size, clip frames and steps must be >= 1");
       }
@@ -147,7 +162,7 @@ public final class Trainer {
     try (Graph g = new Graph()) {
       log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
           + describeSchedule() + ")...");
-      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization());
+      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization(), options.rollout());
       boolean gpu = options.useGpu() && Devices.gpuAvailable();
       try (Session s = new Session(g, Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads(), false, options.xla()));
           EventWriter events = new EventWriter(run)) {
@@ -167,7 +182,7 @@ public final class Trainer {
         } else {
           s.initialize();
         }
-        ClipBatches batches = new ClipBatches(train, options.clipFrames(), options.batchSize(), options.seed());
+        ClipBatches batches = new ClipBatches(train, options.windowFrames(), options.batchSize(), options.seed());
         batches.skipTo(step);
         List<ClipBatches.Batch> valBatches = validationBatches(validation, options.clipFrames());
         Outcome outcome = Outcome.FINISHED;
@@ -185,22 +200,30 @@ public final class Trainer {
               outcome = Outcome.TIME_LIMIT;
               break;
             }
-            ClipBatches.Batch b = batches.next();
+            ClipBatches.Batch window = batches.next();
+            ClipBatches.Batch b = window.frames(0, options.clipFrames());
             float klWeight = klWeight(step);
             float noise = ramp(step, options.noiseWarmup(), 1.0);
             float lr = (float) (options.optimization().learningRate() * options.decay().factor(budgetSpent(step, previousSeconds, start)));
+            ClipBatches.Batch future = t.rollout.active() ? window.frames(options.clipFrames(), t.rollout.frames()) : null;
             float[] values;
             try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
+                TFloat32 futureFrames = future == null ? null : Tensors.floats(future.frames(), future.frameShape());
                 TInt64 seed = TInt64.vectorOf(options.seed(), step);
                 TFloat32 kw = TFloat32.scalarOf(klWeight);
                 TFloat32 ns = TFloat32.scalarOf(noise);
-                TFloat32 rate = TFloat32.scalarOf(lr);
-                org.tensorflow.Result r = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw).feed(t.noiseScale, ns)
-                    .feed(t.learningRate, rate)
-                    .addTarget(t.train).fetch(t.loss).fetch(t.nll).fetch(t.kl).fetch(t.entropy).fetch(t.gradientNorm).run()) {
-              values = new float[5];
-              for (int i = 0; i < 5; i++) {
-                values[i] = ((TFloat32) r.get(i)).getFloat();
+                TFloat32 rate = TFloat32.scalarOf(lr)) {
+              Session.Runner runner = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw)
+                  .feed(t.noiseScale, ns).feed(t.learningRate, rate)
+                  .addTarget(t.train).fetch(t.loss).fetch(t.nll).fetch(t.kl).fetch(t.entropy).fetch(t.gradientNorm);
+              if (futureFrames != null) {
+                runner.feed(t.future, futureFrames).fetch(t.predictionNll); // values[5]
+              }
+              try (org.tensorflow.Result r = runner.run()) {
+                values = new float[r.size()];
+                for (int i = 0; i < values.length; i++) {
+                  values[i] = ((TFloat32) r.get(i)).getFloat();
+                }
               }
             }
             if (!allFinite(values)) {
@@ -221,6 +244,9 @@ public final class Trainer {
               m.put("kl", (double) values[2]);
               m.put("entropy", (double) values[3]);
               m.put("gradient_norm", (double) values[4]);
+              if (t.rollout.active()) {
+                m.put("prediction_nll", (double) values[5]);
+              }
               m.put("kl_weight", (double) klWeight);
               m.put("learning_rate", (double) lr);
               m.put("noise_scale", (double) noise);

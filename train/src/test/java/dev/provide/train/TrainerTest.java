@@ -87,6 +87,27 @@ class TrainerTest {
   }
 
   @Test
+  void aPredictionTermIsTrainedAndLogged() throws Exception {
+    Path run = dir.resolve("rollout");
+    Trainer.Options o = new Trainer.Options(2, 3, 4, 0, new TrainingGraph.Optimization(1e-3, 5), 0, 0, 1, 1000, 2, 2, 3,
+        false, 0, 0, false, LearningRateDecay.NONE, new TrainingGraph.Rollout(2, 1));
+    assertEquals(5, o.windowFrames());
+    Trainer.Result r = Fixtures.trainer(run, o).run(false);
+    assertEquals(4, r.step());
+    Map<Long, Double> nll = metric(run, "prediction_nll");
+    assertEquals(List.of(1L, 2L, 3L, 4L), List.copyOf(nll.keySet()));
+    nll.values().forEach(v -> assertTrue(Double.isFinite(v) && v > 0, "prediction NLL " + v));
+    assertTrue(metric(dir.resolve("rollout"), "loss").get(1L) > 0);
+    assertEquals(Map.of(), metric(trainedWithout(), "prediction_nll"), "no prediction term, nothing logged");
+  }
+
+  private Path trainedWithout() throws Exception {
+    Path run = dir.resolve("no-rollout");
+    Fixtures.trainer(run, 2, 1e-3).run(false);
+    return run;
+  }
+
+  @Test
   void validationScoresEveryHeldOutSequenceInBatchesOf16() {
     var clips = Fixtures.balls(33, 5, 9);
     var batches = Trainer.validationBatches(clips, 3);

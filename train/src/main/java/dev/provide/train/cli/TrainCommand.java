@@ -77,6 +77,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--frames", defaultValue = "4", description = "Frames per training window. Default: ${DEFAULT-VALUE}.")
   int frames;
 
+  @Option(names = "--predict-frames", defaultValue = "0",
+      description = "A prediction term in training: after the --frames observed frames of each window, roll the model "
+          + "this many frames into the future and score each predicted frame against the true one (docs/MODEL.md "
+          + "section 6b). 0 = the paper's training, which never scores the rollout. Default: ${DEFAULT-VALUE}.")
+  int predictFrames;
+
+  @Option(names = "--predict-weight", defaultValue = "1",
+      description = "Weight of each predicted frame's NLL, relative to an observed frame's last refinement step. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double predictWeight;
+
   @Option(names = "--steps", defaultValue = "100000", description = "Stop after this many steps in total. Default: ${DEFAULT-VALUE}.")
   long steps;
 
@@ -188,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla != null ? xla : !gpu,
-            new LearningRateDecay(lrDecayFrom, lrFinal));
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight));
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
     List<ClipRecord> train = all;
@@ -253,7 +264,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Refuses a batch and window whose activations cannot fit in this machine's memory. */
   private void requireMemory(ModelConfig config) {
-    long need = TrainingGraph.estimatedActivationBytes(config, batch, frames);
+    long need = TrainingGraph.estimatedActivationBytes(config, batch, frames + predictFrames);
     long have = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getTotalMemorySize();
     if (need > have) {
@@ -266,9 +277,10 @@ final class TrainCommand implements Callable<Integer> {
   /** Every clip must be at least one training window long. */
   private void requireFrames(List<ClipRecord> clips, String source) {
     for (ClipRecord c : clips) {
-      if (c.numFrames() < frames) {
-        throw new IllegalArgumentException("--frames " + frames + " is longer than the " + c.numFrames()
-            + "-frame clips of " + source + ": give --frames " + c.numFrames() + " or less");
+      if (c.numFrames() < frames + predictFrames) {
+        String asked = predictFrames == 0 ? "--frames " + frames : "--frames " + frames + " plus --predict-frames " + predictFrames;
+        throw new IllegalArgumentException(asked + " is longer than the " + c.numFrames()
+            + "-frame clips of " + source + ": give " + c.numFrames() + " frames or fewer in all");
       }
     }
   }

@@ -27,6 +27,24 @@ public final class ClipBatches {
       return new long[] {batchSize, numFrames, height, width, 3};
     }
 
+    /** Frames {@code from .. from + count - 1} of every example, as a batch of their own. */
+    public Batch frames(int from, int count) {
+      if (from < 0 || count < 1 || from + count > numFrames) {
+        throw new IllegalArgumentException("frames [" + from + ", " + (from + count) + ") outside 0.." + numFrames);
+      }
+      if (from == 0 && count == numFrames) {
+        return this;
+      }
+      int p = height * width;
+      float[] f = new float[batchSize * count * p * 3];
+      int[] i = new int[batchSize * count * p];
+      for (int b = 0; b < batchSize; b++) {
+        System.arraycopy(frames, (b * numFrames + from) * p * 3, f, b * count * p * 3, count * p * 3);
+        System.arraycopy(ids, (b * numFrames + from) * p, i, b * count * p, count * p);
+      }
+      return new Batch(f, i, batchSize, count, height, width);
+    }
+
     /** The ids of one frame of one example, H x W. */
     public int[] frameIds(int example, int frame) {
       int p = height * width;

@@ -2,6 +2,7 @@ package dev.provide.train.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,5 +98,29 @@ class ClipBatchesTest {
     assertTrue(b.frameIds(0, 5).length == 6);
     assertThrows(IllegalArgumentException.class, () -> ClipBatches.sequences(clips, 0, 2, 7));
     assertThrows(IllegalArgumentException.class, () -> new ClipBatches(clips, 7, 1, 1));
+  }
+
+  @Test
+  void aBatchSplitsIntoObservedAndFutureFrames() {
+    List<ClipRecord> clips = List.of(tagged(0, 6, 3), tagged(1, 6, 3));
+    ClipBatches.Batch b = ClipBatches.sequences(clips, 0, 2, 5);
+    ClipBatches.Batch observed = b.frames(0, 3), future = b.frames(3, 2);
+    assertEquals(3, observed.numFrames());
+    assertEquals(2, future.numFrames());
+    int frame = 6 * 3; // values of one frame
+    for (int example = 0; example < 2; example++) {
+      for (int t = 0; t < 5; t++) {
+        ClipBatches.Batch part = t < 3 ? observed : future;
+        int local = t < 3 ? t : t - 3;
+        for (int i = 0; i < frame; i++) {
+          assertEquals(b.frames()[(example * 5 + t) * frame + i], part.frames()[(example * part.numFrames() + local) * frame + i],
+              "example " + example + " frame " + t);
+        }
+        assertArrayEquals(b.frameIds(example, t), part.frameIds(example, local));
+      }
+    }
+    assertSame(b, b.frames(0, 5));
+    assertThrows(IllegalArgumentException.class, () -> b.frames(3, 3));
+    assertThrows(IllegalArgumentException.class, () -> b.frames(0, 0));
   }
 }

@@ -1,0 +1,121 @@
+package dev.provide.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.provide.ops.MixtureLikelihood;
+import dev.provide.ops.Tensors;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** The prediction term of training (MODEL.md section 6b) against the inference graph's rollout, scored in plain Java. */
+class PredictionTermTest {
+  private static final int B = 2, F = 3, P = 2;
+
+  @Test
+  void thePredictionTermIsTheNllOfTheTrueFramesUnderTheRolledOutMixtures() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    assertEquals(MixtureLikelihood.Form.PER_CHANNEL, c.likelihood());
+    int s = c.imageSize(), k = c.slots(), p = s * s;
+    float[] observed = TrainingGraphTest.video(B, F, s, 21);
+    float[] future = TrainingGraphTest.video(B, P, s, 22);
+    long seed = 13;
+
+    // Independent: the inference graph decomposes the observed frames, rolls out P frames, and the
+    // NLL of the true frames under the predicted masks and means is summed here, in plain Java.
+    VideoInference.Clip rolled =
+        InferenceGraphTest.withInference(c, v -> v.predict(v.decompose(observed, B, F, seed, 1f).last(), P));
+    double[] sigmas = c.slotSigmas();
+    double expected = 0;
+    for (int j = 0; j < P; j++) {
+      double sumOverBatch = 0;
+      for (int b = 0; b < B; b++) {
+        int bf = b * P + j;
+        for (int q = 0; q < p; q++) {
+          for (int ch = 0; ch < 3; ch++) {
+            double x = future[(bf * p + q) * 3 + ch];
+            double mixture = 0;
+            for (int slot = 0; slot < k; slot++) {
+              double m = rolled.masks()[(bf * k + slot) * p + q];
+              double mu = rolled.means()[((bf * k + slot) * p + q) * 3 + ch];
+              double sg = sigmas[slot];
+              mixture += m * Math.exp(-(x - mu) * (x - mu) / (2 * sg * sg)) / (sg * Math.sqrt(2 * Math.PI));
+            }
+            sumOverBatch += Math.log(mixture);
+          }
+        }
+      }
+      expected += -sumOverBatch / B / P;
+    }
+
+    float withTerm, without, predictionNll;
+    float weight = 0.5f;
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(k), new TrainingGraph.Rollout(P, weight));
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
+          TFloat32 y = Tensors.floats(future, B, P, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(seed, 0);
+          Result r = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.predictionNll).fetch(t.loss).run()) {
+        predictionNll = ((TFloat32) r.get(0)).getFloat();
+        withTerm = ((TFloat32) r.get(1)).getFloat();
+      }
+    }
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(k));
+      assertNull(t.future);
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(seed, 0);
+          Result r = sess.runner().feed(t.video, x).feed(t.seed, sd).fetch(t.loss).run()) {
+        without = ((TFloat32) r.get(0)).getFloat();
+      }
+    }
+    assertEquals(expected, predictionNll, 1e-4 * Math.abs(expected));
+    // loss = the paper's loss + weight * beta * NLL for each of the P predicted frames
+    double term = weight * c.loss().nll() * P * predictionNll;
+    assertEquals(without + term, withTerm, 1e-4 * Math.abs(withTerm));
+  }
+
+  @Test
+  void trainingWithTheTermLowersThePredictionNllOnAFixedBatch() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize();
+    try (Graph g = new Graph()) {
+      // The optimiser's build also checks that every variable affects the loss.
+      TrainingGraph t = TrainingGraph.build(g, c, F, new TrainingGraph.Optimization(1e-2, 5), new TrainingGraph.Rollout(P, 1));
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(TrainingGraphTest.video(B, F, s, 23), B, F, s, s, 3);
+          TFloat32 y = Tensors.floats(TrainingGraphTest.video(B, P, s, 24), B, P, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(3, 4)) {
+        sess.initialize();
+        float before = nll(sess, t, x, y, sd);
+        for (int i = 0; i < 8; i++) {
+          sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).addTarget(t.train).run().close();
+        }
+        float after = nll(sess, t, x, y, sd);
+        assertTrue(after < before, "prediction NLL did not fall: " + before + " -> " + after);
+      }
+    }
+  }
+
+  private static float nll(Session sess, TrainingGraph t, TFloat32 x, TFloat32 y, TInt64 sd) {
+    try (Result r = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.predictionNll).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  @Test
+  void badRolloutsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(-1, 1));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, -0.5));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, Double.NaN));
+    assertTrue(!TrainingGraph.Rollout.NONE.active());
+  }
+}
