@@ -119,10 +119,13 @@ final class DataImportCommand implements Runnable {
   }
 
   @Command(name = "frames", mixinStandardHelpOptions = true,
-      description = {"Folders of numbered PNG/JPEG frames, one folder per video; ground truth from a parallel",
-          "folder of colour-coded PNG masks (--masks) or CLEVRER's mask JSON files (--clevrer-masks)."})
+      description = {"Video files (MP4 or MOV with H.264, decoded in Java) or folders of numbered PNG/JPEG frames, one",
+          "folder per video; DIR is one video or a folder of them. Ground truth from a parallel folder of",
+          "colour-coded PNG masks (--masks, frame folders only) or CLEVRER's mask JSON files (--clevrer-masks),",
+          "matched by the number in the video's name. Other video formats: extract frames first",
+          "(ffmpeg -i clip.avi DIR/%%05d.png)."})
   static final class Frames implements Callable<Integer> {
-    @Parameters(paramLabel = "DIR")
+    @Parameters(paramLabel = "DIR", description = "A video file, a folder of frames, or a folder of either.")
     Path dir;
 
     @Option(names = "--masks", description = "Folder of colour-coded mask PNGs, same layout as DIR (black = background).")

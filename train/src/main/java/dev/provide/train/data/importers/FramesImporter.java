@@ -24,7 +24,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Imports folders of frames, as the paper's scripts store Bouncing Balls and CLEVRER: one folder
- * per video of numbered PNG (or JPEG) frames, sorted by the number in their names. Ground truth,
+ * per video of numbered PNG (or JPEG) frames, sorted by the number in their names; and video
+ * files (MP4 or QuickTime with H.264, such as CLEVRER's own videos), decoded by {@link VideoFile}. Ground truth,
  * optional, comes either from a parallel folder of colour-coded PNGs (same video folder and frame
  * names; black is background, every other colour one object, numbered in order of first
  * appearance in the video) or from CLEVRER's mask files: one JSON per video (matched by the number
@@ -39,33 +40,39 @@ public final class FramesImporter {
   public enum MaskSource { NONE, COLOUR_PNG, CLEVRER_JSON }
 
   /**
-   * Imports every video folder under {@code root} (or {@code root} itself when it holds frames).
+   * Imports every video under {@code root}: {@code root} itself when it is a video file or a folder
+   * of frames, else each video file ({@link VideoFile#EXTENSIONS}) and each folder of frames in it.
    *
    * @param masks the mask folder (null for none)
    * @param maxFrames at most this many frames per video (0 = all)
    */
   public static long importFolders(Path root, Path masks, MaskSource source, Crop crop, int maxFrames, long limit,
       Consumer<ClipRecord> sink) throws IOException {
-    if (!Files.isDirectory(root)) {
-      throw new IOException(root + " is not a folder of videos");
+    if (!Files.exists(root)) {
+      throw new IOException(root + ": no such file or folder");
     }
     List<Path> videos = new ArrayList<>();
-    if (!frameFiles(root).isEmpty()) {
+    if (VideoFile.isVideo(root) || Files.isDirectory(root) && !frameFiles(root).isEmpty()) {
       videos.add(root);
-    } else {
+    } else if (Files.isDirectory(root)) {
       try (Stream<Path> s = Files.list(root)) {
-        s.filter(Files::isDirectory).sorted(byNumberThenName()).forEach(videos::add);
+        s.filter(p -> Files.isDirectory(p) || VideoFile.isVideo(p)).sorted(byNumberThenName()).forEach(videos::add);
       }
+    } else {
+      throw new IOException(root + " is neither a folder of videos nor a video file (" + String.join(", ", VideoFile.EXTENSIONS)
+          + "); for another video format, " + VideoFile.extractHint(root));
     }
     if (videos.isEmpty()) {
-      throw new IOException(root + " holds no video folders with PNG or JPEG frames");
+      throw new IOException(root + " holds no video files (" + String.join(", ", VideoFile.EXTENSIONS)
+          + ") and no folders of PNG or JPEG frames");
     }
     long n = 0;
     for (Path video : videos) {
       if (n >= limit) {
         break;
       }
-      sink.accept(importVideo(video, masks, source, crop, maxFrames));
+      sink.accept(Files.isDirectory(video) ? importVideo(video, masks, source, crop, maxFrames)
+          : importVideoFile(video, masks, source, crop, maxFrames));
       n++;
     }
     return n;
@@ -79,21 +86,11 @@ public final class FramesImporter {
     if (maxFrames > 0 && frames.size() > maxFrames) {
       frames = frames.subList(0, maxFrames);
     }
-    BufferedImage first = read(frames.get(0));
-    int h = first.getHeight(), w = first.getWidth();
-    int[] out = crop.outputSize(h, w);
-    int f = frames.size(), p = out[0] * out[1];
-    byte[] rgb = new byte[f * p * 3];
-    byte[] ids = new byte[f * p];
+    ClipBuilder clip = new ClipBuilder(crop, source == MaskSource.CLEVRER_JSON ? clevrerFrames(findJson(masks, video)) : null);
     Map<Integer, Integer> colourIds = new LinkedHashMap<>();
-    JsonArray clevrer = source == MaskSource.CLEVRER_JSON ? clevrerFrames(findJson(masks, video)) : null;
-    int objects = 0;
-    for (int t = 0; t < f; t++) {
-      BufferedImage img = t == 0 ? first : read(frames.get(t));
-      if (img.getHeight() != h || img.getWidth() != w) {
-        throw new IOException(frames.get(t) + " is " + img.getWidth() + "x" + img.getHeight() + ", the video's first frame " + w + "x" + h);
-      }
-      System.arraycopy(Resampling.frame(rgbBytes(img), h, w, crop), 0, rgb, t * p * 3, p * 3);
+    for (int t = 0; t < frames.size(); t++) {
+      BufferedImage img = read(frames.get(t));
+      int h = img.getHeight(), w = img.getWidth();
       byte[] frameIds = new byte[h * w];
       if (source == MaskSource.COLOUR_PNG) {
         Path maskFile = masks.resolve(video.getFileName()).resolve(frames.get(t).getFileName().toString().replaceAll("\\.jpe?g$", ".png"));
@@ -118,15 +115,73 @@ public final class FramesImporter {
             frameIds[q] = (byte) (int) id;
           }
         }
-      } else if (source == MaskSource.CLEVRER_JSON) {
-        objects = Math.max(objects, clevrerIds(clevrer, t, h, w, frameIds));
       }
-      System.arraycopy(Resampling.ids(frameIds, h, w, crop), 0, ids, t * p, p);
+      clip.add(img, frameIds, frames.get(t).toString());
     }
+    return clip.build(source == MaskSource.COLOUR_PNG ? colourIds.size() : clip.objects);
+  }
+
+  /** One video file, decoded frame by frame ({@link VideoFile}); ground truth from CLEVRER's mask JSON or none. */
+  static ClipRecord importVideoFile(Path video, Path masks, MaskSource source, Crop crop, int maxFrames) throws IOException {
     if (source == MaskSource.COLOUR_PNG) {
-      objects = colourIds.size();
+      throw new IOException(video + ": colour-coded mask PNGs (--masks) go with folders of frames; for a video file give "
+          + "--clevrer-masks or no masks");
     }
-    return new ClipRecord(rgb, ids, f, out[0], out[1], 3, objects, "frames", 0);
+    ClipBuilder clip = new ClipBuilder(crop, source == MaskSource.CLEVRER_JSON ? clevrerFrames(findJson(masks, video)) : null);
+    try (VideoFile file = VideoFile.open(video)) {
+      BufferedImage img;
+      while ((maxFrames <= 0 || file.framesRead() < maxFrames) && (img = file.next()) != null) {
+        clip.add(img, new byte[img.getHeight() * img.getWidth()], video + " frame " + (file.framesRead() - 1));
+      }
+    }
+    if (clip.frames() == 0) {
+      throw new IOException(video + " holds no video frames");
+    }
+    return clip.build(clip.objects);
+  }
+
+  /**
+   * Collects a video's frames as they are read: each cropped and resized at once, so that memory
+   * holds the output clip, not the source frames.
+   */
+  private static final class ClipBuilder {
+    private final Crop crop;
+    private final JsonArray clevrer;
+    private final java.io.ByteArrayOutputStream rgb = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream ids = new java.io.ByteArrayOutputStream();
+    private int h = -1, w = -1, frames;
+    private int[] out;
+    int objects;
+
+    ClipBuilder(Crop crop, JsonArray clevrer) {
+      this.crop = crop;
+      this.clevrer = clevrer;
+    }
+
+    /** Adds a frame; {@code frameIds} [H * W] is filled from CLEVRER's masks when those are the source. */
+    void add(BufferedImage img, byte[] frameIds, String where) throws IOException {
+      if (h < 0) {
+        h = img.getHeight();
+        w = img.getWidth();
+        out = crop.outputSize(h, w);
+      } else if (img.getHeight() != h || img.getWidth() != w) {
+        throw new IOException(where + " is " + img.getWidth() + "x" + img.getHeight() + ", the video's first frame " + w + "x" + h);
+      }
+      if (clevrer != null) {
+        objects = Math.max(objects, clevrerIds(clevrer, frames, h, w, frameIds));
+      }
+      rgb.writeBytes(Resampling.frame(rgbBytes(img), h, w, crop));
+      ids.writeBytes(Resampling.ids(frameIds, h, w, crop));
+      frames++;
+    }
+
+    int frames() {
+      return frames;
+    }
+
+    ClipRecord build(int objectCount) {
+      return new ClipRecord(rgb.toByteArray(), ids.toByteArray(), frames, out[0], out[1], 3, objectCount, "frames", 0);
+    }
   }
 
   /** Frame files of a folder, sorted by the number in the name. */
@@ -143,8 +198,9 @@ public final class FramesImporter {
     return Comparator.<Path>comparingLong(p -> lastNumber(p.getFileName().toString())).thenComparing(p -> p.getFileName().toString());
   }
 
-  private static long lastNumber(String name) {
-    Matcher m = NUMBER.matcher(name);
+  /** The last number in a name, its extension aside ("video_10000.mp4" is 10000, not 4). */
+  static long lastNumber(String name) {
+    Matcher m = NUMBER.matcher(name.replaceFirst("\\.[A-Za-z][A-Za-z0-9]*$", ""));
     long v = Long.MAX_VALUE;
     while (m.find()) {
       try {

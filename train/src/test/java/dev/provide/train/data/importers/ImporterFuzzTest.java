@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImporterFuzzTest {
   private static final int CASES = 600;
+  private static final int VIDEO_CASES = Integer.getInteger("fuzz.video", 600);
 
   @TempDir Path dir;
 
@@ -63,6 +64,18 @@ class ImporterFuzzTest {
       }
       expectCleanOutcome("multi-object", i,
           () -> MultiObjectImporter.importFile(f, MultiObjectImporter.DataSet.TETROMINOES, Crop.none(), 10, c -> {}));
+    }
+  }
+
+  @Test
+  void videoFilesImportOrFailCleanly() throws IOException {
+    byte[] bytes = Files.readAllBytes(Path.of("..", "testdata", "video", "clip_10.mp4"));
+    Random rnd = new Random(33);
+    Path f = dir.resolve("mutant.mp4");
+    for (int i = 0; i < VIDEO_CASES; i++) {
+      Files.write(f, dev.provide.train.data.ReaderFuzzTestAccess.mutate(bytes, rnd));
+      expectCleanOutcome("MP4 video", i,
+          () -> FramesImporter.importFolders(f, null, FramesImporter.MaskSource.NONE, Crop.none(), 0, 10, c -> {}));
     }
   }
 
