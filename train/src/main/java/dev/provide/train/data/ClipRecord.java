@@ -61,6 +61,12 @@ public record ClipRecord(
     if (numObjects < 0) {
       throw new IllegalArgumentException("num_objects must be >= 0, got " + numObjects);
     }
+    for (int i = 0; i < ids.length; i++) {
+      if ((ids[i] & 0xff) > numObjects) {
+        throw new IllegalArgumentException("object id " + (ids[i] & 0xff) + " at pixel " + i + " is above num_objects "
+            + numObjects + " (ids run 1..num_objects; files imported by an older provide may need importing again)");
+      }
+    }
   }
 
   /** Pixels per frame. */

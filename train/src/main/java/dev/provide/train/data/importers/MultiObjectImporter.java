@@ -89,9 +89,17 @@ public final class MultiObjectImporter {
       ids[q] = (byte) best;
       present[best] = true;
     }
+    // Entities present are numbered 1..objects in entity order (the data sets number entities
+    // with gaps: an entity slot may be empty), so that ids never exceed num_objects.
     int objects = 0;
+    byte[] renumber = new byte[e];
     for (int k = 1; k < e; k++) {
-      objects += present[k] ? 1 : 0;
+      if (present[k]) {
+        renumber[k] = (byte) ++objects;
+      }
+    }
+    for (int q = 0; q < p; q++) {
+      ids[q] = renumber[ids[q] & 0xff];
     }
     int[] out = crop.outputSize(h, w);
     return new ClipRecord(Resampling.frame(image, h, w, crop), Resampling.ids(ids, h, w, crop), 1, out[0], out[1], 3,

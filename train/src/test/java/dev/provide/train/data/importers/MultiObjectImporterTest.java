@@ -2,6 +2,7 @@ package dev.provide.train.data.importers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.provide.train.data.ClipRecord;
@@ -32,11 +33,16 @@ class MultiObjectImporterTest {
 
   /** A tetrominoes-style example: one single-byte string per element, as DeepMind's files hold. */
   static Example example(boolean perElement) {
+    return example(perElement, -1);
+  }
+
+  /** The example with entity {@code missing} painted as background (its mask empty). */
+  static Example example(boolean perElement, int missing) {
     byte[] image = new byte[H * W * 3];
     byte[] mask = new byte[E * H * W];
     for (int i = 0; i < H; i++) {
       for (int j = 0; j < W; j++) {
-        int e = entity(i, j);
+        int e = entity(i, j) == missing ? 0 : entity(i, j);
         mask[e * H * W + i * W + j] = (byte) 255;
         for (int c = 0; c < 3; c++) {
           image[(i * W + j) * 3 + c] = (byte) (e * 60 + c);
@@ -85,6 +91,23 @@ class MultiObjectImporterTest {
         }
       }
     }
+  }
+
+  @Test
+  void entitiesArePresentNumberedWithoutGaps() {
+    // entity 2 absent: entities 1 and 3 become objects 1 and 2, and no id exceeds num_objects
+    ClipRecord c = MultiObjectImporter.toClip(example(false, 2), MultiObjectImporter.DataSet.TETROMINOES, Crop.none());
+    assertEquals(2, c.numObjects());
+    for (int i = 0; i < H; i++) {
+      for (int j = 0; j < W; j++) {
+        int e = entity(i, j);
+        int expected = e == 1 ? 1 : e == 3 ? 2 : 0;
+        assertEquals(expected, c.ids()[i * W + j], "pixel " + i + "," + j);
+      }
+    }
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> new ClipRecord(new byte[3], new byte[] {3}, 1, 1, 1, 3, 2, "x", 0));
+    assertTrue(bad.getMessage().contains("above num_objects 2"), bad.getMessage());
   }
 
   @Test
