@@ -93,7 +93,7 @@ final class DataImportCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Variant v = Variant.parse(variant);
-      return runImport(output, file + " (" + split + ")", sink -> RnemImporter.importSplit(file, split, v, output.limit, sink));
+      return runImport(output, file + " (" + split + ")", sink -> RnemImporter.importSplit(file, split, v, output.limit, sink, System.err::println));
     }
   }
 

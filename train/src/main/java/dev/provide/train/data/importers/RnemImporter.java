@@ -30,10 +30,27 @@ public final class RnemImporter {
    * @return sequences imported
    */
   public static long importSplit(Path file, String split, Variant variant, long limit, Consumer<ClipRecord> sink) throws IOException {
+    return importSplit(file, split, variant, limit, sink, warning -> {});
+  }
+
+  /**
+   * Imports sequences of one split, and tells {@code warnings} when the file is shorter than its
+   * HDF5 superblock says: a download cut short can still hold the whole requested split while
+   * the rest of the file is lost.
+   */
+  public static long importSplit(Path file, String split, Variant variant, long limit, Consumer<ClipRecord> sink,
+      Consumer<String> warnings) throws IOException {
     if (variant != Variant.BINARY && variant != Variant.COLOUR) {
       throw new IllegalArgumentException("R-NEM import supports --variant binary or colour, got " + variant);
     }
     try (HdfFile h5 = new HdfFile(file)) {
+      long expected = h5.getUserBlockSize() + h5.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
+      long actual = java.nio.file.Files.size(file);
+      if (actual < expected) {
+        warnings.accept("warning: " + file + " is " + actual + " bytes, shorter than the " + expected
+            + " its HDF5 header says: the file looks cut short (an interrupted download?); what could be read of '"
+            + split + "' is imported, other parts of the file may be lost");
+      }
       Dataset features = dataset(h5, file, split, "features");
       Dataset groups = dataset(h5, file, split, "groups");
       int[] dims = features.getDimensions();

@@ -51,6 +51,25 @@ class RnemImporterTest {
   }
 
   @Test
+  void aFileCutShortAfterTheSplitIsImportedWithAWarning() throws IOException {
+    Path f = rnemFile(dir);
+    List<String> warnings = new ArrayList<>();
+    RnemImporter.importSplit(f, "test", Variant.BINARY, 100, c -> {}, warnings::add);
+    assertEquals(List.of(), warnings, "a whole file gets no warning");
+    byte[] all = java.nio.file.Files.readAllBytes(f);
+    Path cut = dir.resolve("cut.h5");
+    java.nio.file.Files.write(cut, java.util.Arrays.copyOf(all, all.length - 16));
+    List<ClipRecord> clips = new ArrayList<>();
+    try {
+      RnemImporter.importSplit(cut, "training", Variant.BINARY, 100, clips::add, warnings::add);
+    } catch (IOException damaged) {
+      // the split itself may be what was cut: then the import fails, and the warning came first
+    }
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("looks cut short") && warnings.get(0).contains(cut.toString()), warnings.get(0));
+  }
+
+  @Test
   void importsBinaryAndColourSequencesOneAtATime() throws IOException {
     Path f = rnemFile(dir);
     List<ClipRecord> binary = new ArrayList<>();
