@@ -56,8 +56,10 @@ public final class SavedModelExporter {
       throw new IllegalArgumentException(target + " exists; choose another --version");
     }
     ModelConfig config = checkpoint.config().runningWith(slots);
+    boolean baseIsNew = !Files.exists(base);
     Files.createDirectories(base);
     Path tmp = dev.provide.ops.PartialFiles.directory(target);
+    boolean done = false;
     try (Graph g = new Graph()) {
       ServingGraph serving = ServingGraph.build(g, config, frames, future);
       try (Session s = new Session(g)) {
@@ -78,9 +80,23 @@ public final class SavedModelExporter {
         }
         Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
       }
+      done = true;
       return target;
     } finally {
       dev.provide.ops.PartialFiles.deleteTree(tmp);
+      if (!done && baseIsNew) {
+        deleteIfEmpty(base); // a failed export (a full disk) leaves no empty folder behind
+      }
+    }
+  }
+
+  private static void deleteIfEmpty(Path dir) {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      if (s.findAny().isEmpty()) {
+        Files.delete(dir);
+      }
+    } catch (java.io.IOException e) {
+      // best effort: the export's own error is the one to report
     }
   }
 }

@@ -33,6 +33,18 @@ class ServingRequestsTest {
   @TempDir Path dir;
 
   @Test
+  void aFailedExportLeavesNoFolderBehind() throws Exception {
+    Checkpoints.Checkpoint cp = TinyModel.checkpoint(dir.resolve("damaged"));
+    // the variables cut short: restoring fails after the export folder was made
+    Path data = cp.dir().resolve("model.data-00000-of-00001");
+    byte[] bytes = java.nio.file.Files.readAllBytes(data);
+    java.nio.file.Files.write(data, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Path base = dir.resolve("new-folder");
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SavedModelExporter.export(cp, base, 1, 5, 3));
+    org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(base), "the folder the export made is gone");
+  }
+
+  @Test
   void everyExampleRequestRunsOnTheExportAndStepStartsFromTheInitialState() throws Exception {
     Checkpoints.Checkpoint cp = TinyModel.checkpoint(dir.resolve("model"));
     Path saved = SavedModelExporter.export(cp, dir.resolve("serving"), 1, 5, 3);

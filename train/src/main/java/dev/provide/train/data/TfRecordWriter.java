@@ -79,11 +79,24 @@ public final class TfRecordWriter implements AutoCloseable {
       header[i] = (byte) (len >>> (8 * i));
     }
     putInt(header, 8, Crc32c.masked(header, 0, 8));
-    out.write(header);
-    out.write(data, offset, length);
     putInt(footer, 0, Crc32c.masked(data, offset, length));
-    out.write(footer);
+    try {
+      out.write(header);
+      out.write(data, offset, length);
+      out.write(footer);
+    } catch (IOException e) {
+      throw named(e);
+    }
     records++;
+  }
+
+  /** An error of the file system ("No space left on device") with the file it happened to. */
+  private IOException named(IOException e) {
+    String m = e.getMessage();
+    if (m != null && m.contains(target.toString())) {
+      return e;
+    }
+    return new IOException("cannot write " + target + ": " + (m == null ? e.getClass().getSimpleName() : m), e);
   }
 
   private static void putInt(byte[] b, int at, int v) {
@@ -102,7 +115,11 @@ public final class TfRecordWriter implements AutoCloseable {
       throw new IllegalStateException("writer is closed");
     }
     closed = true;
-    out.close();
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw named(e);
+    }
     dev.provide.ops.PartialFiles.publish(temporary, target);
     committed = true;
     dev.provide.ops.PartialFiles.keep(cleanup);
