@@ -51,7 +51,7 @@ public final class Checkpoints {
       try {
         session.restore(prefix());
       } catch (org.tensorflow.exceptions.TensorFlowException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("");
+        String why = dev.provide.ops.ErrorMessages.firstLine(e);
         throw new IOException("checkpoint " + dir + " cannot be read (" + why + ")", e);
       }
     }

@@ -311,7 +311,7 @@ public final class Trainer {
         return c;
       } catch (IOException | RuntimeException e) {
         Throwable root = e.getCause() != null ? e.getCause() : e;
-        String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip().lines().findFirst().orElse("");
+        String why = dev.provide.ops.ErrorMessages.firstLine(root);
         log.printf("checkpoint %s cannot be read (%s); trying an older one%n", c.dir(), why);
         damaged.add(c.dir().toString());
       }

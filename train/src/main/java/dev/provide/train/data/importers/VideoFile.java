@@ -1,5 +1,6 @@
 package dev.provide.train.data.importers;
 
+import dev.provide.ops.ErrorMessages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,7 +132,7 @@ public final class VideoFile implements AutoCloseable {
         image = AWTUtil.toBufferedImage(picture.getPicture());
       } catch (RuntimeException e) {
         throw new IOException(file + ": frame " + decoded + " has a picture format that cannot be converted to RGB ("
-            + reason(e) + "); " + extractHint(file), e);
+            + ErrorMessages.firstLine(e) + "); " + extractHint(file), e);
       }
       pending.add(new Decoded(picture.getTimestamp(), decoded++, image));
     }
@@ -158,7 +159,7 @@ public final class VideoFile implements AutoCloseable {
       if (cause instanceof Error err) {
         throw err;
       }
-      throw new IOException(file + ": frame " + decoded + " (in decoding order) cannot be decoded (" + reason((Exception) cause)
+      throw new IOException(file + ": frame " + decoded + " (in decoding order) cannot be decoded (" + ErrorMessages.firstLine(cause)
           + "); " + extractHint(file), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -192,12 +193,7 @@ public final class VideoFile implements AutoCloseable {
   }
 
   private static IOException unreadable(Path file, Exception e) {
-    return new IOException(file + " is not a video this reader can decode (" + reason(e) + "; MP4 or QuickTime with "
+    return new IOException(file + " is not a video this reader can decode (" + ErrorMessages.firstLine(e) + "; MP4 or QuickTime with "
         + "H.264 are supported); " + extractHint(file), e);
-  }
-
-  private static String reason(Exception e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().lines().findFirst().orElse("");
   }
 }
