@@ -80,8 +80,42 @@ public final class TrainingGraph {
     }
   }
 
+  /**
+   * The scalars a trainer logs for a step. Under {@link Replication} they are the means over all
+   * replicas (reduced in the gradients' collective, so at no extra cost); otherwise the graph's own.
+   *
+   * @param predictionNll null without a {@link Rollout}
+   */
+  public record Logged(
+      Operand<TFloat32> loss, Operand<TFloat32> nll, Operand<TFloat32> kl, Operand<TFloat32> entropy,
+      Operand<TFloat32> predictionNll) {}
+
   public final ModelConfig config;
   public final int frames;
+  /** This graph's place in data-parallel training ({@link Replication#NONE} for none). */
+  public final Replication replication;
+  /** The step's scalars for logs, over all replicas when replicated (null without optimiser). */
+  public final Logged logged;
+  /**
+   * Fed 1 by a replica that wants the run to stop (time budget, Ctrl-C); defaults to 0. Null
+   * unless replicated.
+   */
+  public final Operand<TFloat32> stopRequest;
+  /**
+   * Above 0 when any replica fed {@link #stopRequest} 1 in this step: every replica sees the same
+   * value after the same step, so all stop together. Null unless replicated.
+   */
+  public final Operand<TFloat32> stopAll;
+  /**
+   * Makes every replica's variables (weights, Adam's moments, the step counter) the chief's, exactly.
+   * Run once by every replica after the chief restored or initialised its own and the others
+   * initialised theirs. Null unless replicated.
+   */
+  public final Op synchronize;
+  /** An int64 scalar each replica feeds with its settings' fingerprint when it runs {@link #synchronize}. Null unless replicated. */
+  public final Operand<TInt64> settings;
+  /** The chief's {@link #settings}, fetched with {@link #synchronize}: a replica started with other settings differs. */
+  public final Operand<TInt64> chiefSettings;
   /** The rollout whose prediction term is in {@link #loss} ({@link Rollout#NONE} for none). */
   public final Rollout rollout;
   /**
@@ -121,6 +155,13 @@ public final class TrainingGraph {
   private TrainingGraph(Builder b) {
     this.config = b.config;
     this.frames = b.frames;
+    this.replication = b.replication;
+    this.logged = b.logged;
+    this.stopRequest = b.stopRequest;
+    this.stopAll = b.stopAll;
+    this.synchronize = b.synchronize;
+    this.settings = b.settings;
+    this.chiefSettings = b.chiefSettings;
     this.rollout = b.rollout;
     this.future = b.future;
     this.predictionNll = b.predictionNll;
@@ -148,6 +189,11 @@ public final class TrainingGraph {
     ModelConfig config;
     int frames;
     Rollout rollout;
+    Replication replication;
+    Logged logged;
+    Operand<TFloat32> stopRequest, stopAll;
+    Op synchronize;
+    Operand<TInt64> settings, chiefSettings;
     Placeholder<TFloat32> video, future;
     Operand<TFloat32> predictionNll;
     Placeholder<TInt64> seed;
@@ -186,6 +232,22 @@ public final class TrainingGraph {
   /** Builds the graph with the given noise source and prediction term. */
   public static TrainingGraph build(
       Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise, Rollout rollout) {
+    return build(g, c, frames, optimization, noise, rollout, Replication.NONE);
+  }
+
+  /**
+   * Builds one replica's graph for data-parallel training: the gradients (and the logged
+   * scalars) are averaged over the replicas before clipping, and each replica draws its own rows
+   * of the noise of the global batch ({@link Unroller.Noise#replicaRows}).
+   */
+  public static TrainingGraph build(
+      Graph g, ModelConfig c, int frames, Optimization optimization, Rollout rollout, Replication replication) {
+    return build(g, c, frames, optimization, Unroller.Noise.STATELESS_NORMAL, rollout, replication);
+  }
+
+  private static TrainingGraph build(
+      Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise, Rollout rollout,
+      Replication replication) {
     if (frames < 1) {
       throw new IllegalArgumentException("a training clip needs at least one frame, got " + frames);
     }
@@ -194,6 +256,13 @@ public final class TrainingGraph {
     b.config = c;
     b.frames = frames;
     b.rollout = rollout;
+    b.replication = replication;
+    if (replication.active()) {
+      if (optimization == null) {
+        throw new IllegalArgumentException("a replicated training graph needs an optimiser");
+      }
+      noise = Unroller.Noise.replicaRows(noise, replication.index(), replication.replicas());
+    }
     int s = c.imageSize();
     b.video = tf.withName("video").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, frames, s, s, 3)));
     b.seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
@@ -240,6 +309,9 @@ public final class TrainingGraph {
     b.variables = variables(g);
     if (optimization != null) {
       buildOptimizer(g, tf, b, optimization);
+    }
+    if (replication.active()) {
+      buildSynchronization(g, tf, b);
     }
     return new TrainingGraph(b);
   }
@@ -309,15 +381,22 @@ public final class TrainingGraph {
   private static void buildOptimizer(Graph g, Ops tf, Builder b, Optimization o) {
     Ops opt = tf.withSubScope("optimizer");
     Output<?>[] vars = b.variables.toArray(new Output<?>[0]);
-    Output<?>[] grads = g.addGradients(b.loss.asOutput(), vars);
-    List<Operand<TFloat32>> squares = new ArrayList<>();
-    b.gradients = new ArrayList<>();
-    for (int i = 0; i < grads.length; i++) {
-      if (grads[i] == null || grads[i].op() == null) {
+    Output<?>[] local = g.addGradients(b.loss.asOutput(), vars);
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    for (int i = 0; i < local.length; i++) {
+      if (local[i] == null || local[i].op() == null) {
         throw new IllegalStateException("variable " + vars[i].op().name() + " does not affect the loss");
       }
-      b.gradients.add(cast(grads[i]));
-      squares.add(opt.sum(opt.math.square(cast(grads[i])), allAxes(opt, cast(grads[i]))));
+      grads.add(cast(local[i]));
+    }
+    b.logged = new Logged(b.loss, b.nll, b.kl, b.entropy, b.predictionNll);
+    if (b.replication.active()) {
+      grads = allReduce(opt, b, grads);
+    }
+    List<Operand<TFloat32>> squares = new ArrayList<>();
+    b.gradients = grads;
+    for (Operand<TFloat32> grad : grads) {
+      squares.add(opt.sum(opt.math.square(grad), allAxes(opt, grad)));
     }
     Operand<TFloat32> norm = opt.withName("gradient_norm").math.sqrt(opt.math.addN(squares));
     b.gradientNorm = norm;
@@ -326,13 +405,84 @@ public final class TrainingGraph {
             ? opt.math.div(opt.constant((float) o.clipNorm()), opt.math.maximum(norm, opt.constant((float) o.clipNorm())))
             : opt.constant(1f);
     List<Operand<TFloat32>> clipped = new ArrayList<>();
-    for (Output<?> grad : grads) {
-      clipped.add(opt.math.mul(cast(grad), scale));
+    for (Operand<TFloat32> grad : grads) {
+      clipped.add(opt.math.mul(grad, scale));
     }
     b.learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant((float) o.learningRate()), Shape.scalar());
     AdamOptimizer.Update update = AdamOptimizer.build(tf, b.variables, clipped, b.learningRate);
     b.train = update.apply();
     b.step = update.step();
+  }
+
+  /**
+   * MODEL.md section 9: the mean over the replicas of every gradient, of the logged scalars and of
+   * the stop requests, in one fused collective. Returns the averaged gradients.
+   */
+  private static List<Operand<TFloat32>> allReduce(Ops opt, Builder b, List<Operand<TFloat32>> grads) {
+    Ops tf = opt.withSubScope("replicas");
+    b.stopRequest = tf.withName("stop_request").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+    List<Operand<TFloat32>> all = new ArrayList<>(grads);
+    List<Operand<TFloat32>> scalars = new ArrayList<>(List.of(b.loss, b.nll, b.kl, b.entropy, b.stopRequest));
+    if (b.predictionNll != null) {
+      scalars.add(b.predictionNll);
+    }
+    all.addAll(scalars);
+    Replication r = b.replication;
+    List<Operand<TFloat32>> mean = dev.provide.ops.Collectives.mean(tf, all, r.group(), Replication.GRADIENTS, r.device());
+    List<Operand<TFloat32>> reduced = mean.subList(grads.size(), mean.size());
+    b.logged = new Logged(
+        tf.withName("loss").identity(reduced.get(0)), tf.withName("nll").identity(reduced.get(1)),
+        tf.withName("kl").identity(reduced.get(2)), tf.withName("entropy").identity(reduced.get(3)),
+        b.predictionNll == null ? null : tf.withName("prediction_nll").identity(reduced.get(5)));
+    b.stopAll = tf.withName("stop_all").identity(reduced.get(4));
+    return new ArrayList<>(mean.subList(0, grads.size()));
+  }
+
+  /**
+   * The chief's variables to every replica: each float variable and each int64 one summed over
+   * the replicas, the chief giving its values and the others zeros (x + 0 = x, so exact), then
+   * assigned. The settings fingerprints travel with the int64 variables.
+   */
+  @SuppressWarnings("unchecked")
+  private static void buildSynchronization(Graph g, Ops root, Builder b) {
+    Ops tf = root.withSubScope("replicas");
+    Replication r = b.replication;
+    List<Output<TFloat32>> floats = new ArrayList<>();
+    List<Output<TInt64>> longs = new ArrayList<>();
+    g.operations().forEachRemaining((Operation op) -> {
+      if (op.type().equals("VariableV2")) {
+        if (op.output(0).dataType() == org.tensorflow.proto.DataType.DT_FLOAT_REF) {
+          floats.add((Output<TFloat32>) (Output<?>) op.output(0));
+        } else if (op.output(0).dataType() == org.tensorflow.proto.DataType.DT_INT64_REF) {
+          longs.add((Output<TInt64>) (Output<?>) op.output(0));
+        } else {
+          throw new IllegalStateException("variable " + op.name() + " of type " + op.output(0).dataType() + " cannot be synchronised");
+        }
+      }
+    });
+    b.settings = tf.withName("settings").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+    List<Operand<TFloat32>> floatValues = new ArrayList<>();
+    for (Output<TFloat32> v : floats) {
+      floatValues.add(r.chief() ? v : tf.zerosLike(v));
+    }
+    List<Operand<TInt64>> longValues = new ArrayList<>();
+    for (Output<TInt64> v : longs) {
+      longValues.add(r.chief() ? v : tf.zerosLike(v));
+    }
+    longValues.add(r.chief() ? b.settings : tf.zerosLike(b.settings));
+    List<Operand<TFloat32>> chiefFloats =
+        dev.provide.ops.Collectives.sum(tf, floatValues, r.group(), Replication.FLOAT_STATE, r.device());
+    List<Operand<TInt64>> chiefLongs =
+        dev.provide.ops.Collectives.sum(tf, longValues, r.group(), Replication.INTEGER_STATE, r.device());
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < floats.size(); i++) {
+      assigns.add(tf.assign(floats.get(i), chiefFloats.get(i)));
+    }
+    for (int i = 0; i < longs.size(); i++) {
+      assigns.add(tf.assign(longs.get(i), chiefLongs.get(i)));
+    }
+    b.chiefSettings = tf.withName("chief_settings").identity(chiefLongs.get(longs.size()));
+    b.synchronize = tf.withControlDependencies(assigns).withName("synchronize").noOp();
   }
 
   private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> x) {

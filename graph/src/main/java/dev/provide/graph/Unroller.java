@@ -133,6 +133,26 @@ public final class Unroller {
     }
 
     /**
+     * This replica's rows of the noise that one replica with the whole global batch would draw:
+     * {@code base} draws for all {@code replicas} replicas' rows from the step's seed, and replica
+     * {@code index} keeps rows [index * N, (index + 1) * N). Data-parallel training then samples
+     * exactly as one process training on the union of the replicas' batches (the replicas' batches
+     * concatenated in replica order), which is what makes the two comparable.
+     */
+    static Noise replicaRows(Noise base, int index, int replicas) {
+      return (tf, like, seed, frame, step) -> {
+        Operand<TInt32> shape = tf.shape(like); // [2]: N, D
+        Operand<TInt32> axis0 = tf.constant(0);
+        Operand<TInt32> rows = tf.gather(shape, tf.constant(new int[] {0}), axis0); // [1]
+        Operand<TInt32> all = tf.concat(List.of(tf.math.mul(rows, tf.constant(new int[] {replicas})),
+            tf.gather(shape, tf.constant(new int[] {1}), axis0)), axis0); // [2]: R*N, D
+        Operand<TFloat32> everyReplica = base.draw(tf, tf.fill(all, tf.constant(0f)), seed, frame, step); // [R*N, D]
+        Operand<TInt32> begin = tf.concat(List.of(tf.math.mul(rows, tf.constant(new int[] {index})), tf.constant(new int[] {0})), axis0);
+        return tf.slice(everyReplica, begin, shape); // [N, D]
+      };
+    }
+
+    /**
      * The noise of one step.
      *
      * @param like a tensor of the noise's shape [N, D]

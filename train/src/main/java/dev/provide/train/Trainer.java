@@ -93,8 +93,11 @@ public final class Trainer {
     }
   }
 
-  /** How a run ended. */
-  public enum Outcome { FINISHED, TIME_LIMIT, INTERRUPTED, NOT_FINITE }
+  /**
+   * How a run ended. In a cluster: {@code CLUSTER_STOPPED}, another worker asked every worker to
+   * stop (its signal); {@code WORKER_LOST}, a collective failed because a worker is gone.
+   */
+  public enum Outcome { FINISHED, TIME_LIMIT, INTERRUPTED, NOT_FINITE, CLUSTER_STOPPED, WORKER_LOST }
 
   /**
    * The result of {@link #run}.
@@ -113,6 +116,8 @@ public final class Trainer {
   private final List<ClipRecord> validation;
   private final Provenance provenance;
   private final PrintStream log;
+  /** This process's place in a training cluster, or null when it trains alone. */
+  private final dev.provide.train.cluster.ClusterMember cluster;
   /** The foreground ARI of the newest validation (NaN before the first). */
   private double lastValidationFAri = Double.NaN;
 
@@ -130,6 +135,19 @@ public final class Trainer {
 
   public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
       Provenance provenance, PrintStream log) {
+    this(config, options, run, train, validation, provenance, log, null);
+  }
+
+  /**
+   * A trainer that is one worker of a cluster (synchronous data parallelism, docs/MODEL.md section
+   * 9): {@code train} is this worker's shard; only the chief writes into {@code run} (checkpoints,
+   * events, validation); every worker holds the same weights after every step.
+   *
+   * @param cluster this process's membership, or null to train alone
+   */
+  public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
+      Provenance provenance, PrintStream log, dev.provide.train.cluster.ClusterMember cluster) {
+    this.cluster = cluster;
     this.config = config;
     this.options = options;
     this.run = run;
@@ -162,13 +180,33 @@ public final class Trainer {
     try (Graph g = new Graph()) {
       log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
           + describeSchedule() + ")...");
-      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization(), options.rollout());
+      boolean replicated = cluster != null && cluster.spec().size() > 1;
+      boolean chief = cluster == null || cluster.chief();
+      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization(), options.rollout(),
+          replicated ? cluster.replication() : dev.provide.graph.Replication.NONE);
       boolean gpu = options.useGpu() && Devices.gpuAvailable();
-      try (Session s = new Session(g, Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads(), false, options.xla()));
-          EventWriter events = new EventWriter(run)) {
+      var sessionConfig = Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads(), false, options.xla());
+      try (Session s = cluster != null ? cluster.session(g, sessionConfig) : new Session(g, sessionConfig);
+          EventWriter events = chief ? new EventWriter(run) : null) {
         long step = 0;
         double previousSeconds = 0;
-        Checkpoints.Checkpoint last = resume ? restoreNewestReadable(s, t) : null;
+        Checkpoints.Checkpoint last = resume && chief ? restoreNewestReadable(s, t) : null;
+        if (replicated) {
+          if (last == null) {
+            s.initialize();
+          }
+          String failure = synchronize(s, t);
+          if (failure != null) {
+            return new Result(Outcome.WORKER_LOST, 0, last, (System.nanoTime() - start) / 1e9, failure);
+          }
+          try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
+            step = ((TInt64) r.get(0)).getLong();
+          }
+          if (!chief) {
+            log.printf("worker %d of %d: joined the cluster at step %d with the chief's weights%n", cluster.spec().index(),
+                cluster.spec().size(), step);
+          }
+        }
         if (last != null) {
           try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
             step = ((TInt64) r.get(0)).getLong();
@@ -179,10 +217,11 @@ public final class Trainer {
             log.printf("the run's budget of %s minutes is already spent: nothing to train (give a larger --minutes to go on)%n",
                 options.minutes());
           }
-        } else {
+        } else if (!replicated) {
           s.initialize();
         }
-        ClipBatches batches = new ClipBatches(train, options.windowFrames(), options.batchSize(), options.seed());
+        int worker = cluster == null ? 0 : cluster.spec().index();
+        ClipBatches batches = new ClipBatches(train, options.windowFrames(), options.batchSize(), batchSeed(options.seed(), worker));
         batches.skipTo(step);
         List<ClipBatches.Batch> valBatches = validationBatches(validation, options.clipFrames());
         Outcome outcome = Outcome.FINISHED;
@@ -192,12 +231,14 @@ public final class Trainer {
         try (ProgressBar bar = Progress.bar("Training", options.minutes() > 0 ? UNKNOWN_LAST_STEP : options.steps(), "steps", 1000, step,
             Duration.ofMillis(Math.round(previousSeconds * 1000)))) {
           while (step < options.steps()) {
-            if (stop.get()) {
-              outcome = Outcome.INTERRUPTED;
-              break;
-            }
-            if (options.minutes() > 0 && trainedSeconds(previousSeconds, start) >= options.minutes() * 60) {
-              outcome = Outcome.TIME_LIMIT;
+            // In a cluster only the chief keeps the time budget (it knows the resumed minutes), and
+            // a worker that wants to stop says so in the step's collective, so that every worker
+            // stops after the same step; alone, the run stops before the step.
+            Outcome wanted = stop.get() ? Outcome.INTERRUPTED
+                : chief && options.minutes() > 0 && trainedSeconds(previousSeconds, start) >= options.minutes() * 60
+                    ? Outcome.TIME_LIMIT : null;
+            if (wanted != null && !replicated) {
+              outcome = wanted;
               break;
             }
             ClipBatches.Batch window = batches.next();
@@ -212,19 +253,35 @@ public final class Trainer {
                 TInt64 seed = TInt64.vectorOf(options.seed(), step);
                 TFloat32 kw = TFloat32.scalarOf(klWeight);
                 TFloat32 ns = TFloat32.scalarOf(noise);
-                TFloat32 rate = TFloat32.scalarOf(lr)) {
+                TFloat32 rate = TFloat32.scalarOf(lr);
+                TFloat32 stopRequest = TFloat32.scalarOf(wanted != null ? 1f : 0f)) {
               Session.Runner runner = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw)
                   .feed(t.noiseScale, ns).feed(t.learningRate, rate)
-                  .addTarget(t.train).fetch(t.loss).fetch(t.nll).fetch(t.kl).fetch(t.entropy).fetch(t.gradientNorm);
+                  .addTarget(t.train).fetch(t.logged.loss()).fetch(t.logged.nll()).fetch(t.logged.kl())
+                  .fetch(t.logged.entropy()).fetch(t.gradientNorm);
               if (futureFrames != null) {
-                runner.feed(t.future, futureFrames).fetch(t.predictionNll); // values[5]
+                runner.feed(t.future, futureFrames).fetch(t.logged.predictionNll()); // values[5]
+              }
+              if (replicated) {
+                runner.feed(t.stopRequest, stopRequest).fetch(t.stopAll); // the last value
               }
               try (org.tensorflow.Result r = runner.run()) {
                 values = new float[r.size()];
                 for (int i = 0; i < values.length; i++) {
                   values[i] = ((TFloat32) r.get(i)).getFloat();
                 }
+              } catch (org.tensorflow.exceptions.TensorFlowException e) {
+                if (!replicated) {
+                  throw e;
+                }
+                outcome = Outcome.WORKER_LOST;
+                message = cluster.describeFailure(e);
+                break;
               }
+            }
+            boolean clusterStops = replicated && values[values.length - 1] > 0;
+            if (replicated) {
+              values = java.util.Arrays.copyOf(values, values.length - 1);
             }
             if (!allFinite(values)) {
               outcome = Outcome.NOT_FINITE;
@@ -237,7 +294,7 @@ public final class Trainer {
             bar.maxHint(expectedLastStep(step, firstStep, loopStart, trainedSeconds(previousSeconds, start)));
             bar.stepTo(step);
             bar.setExtraMessage(String.format(" nll %.1f kl %.1f H %.0f", values[1], values[2], values[3])); // short: 80 columns
-            if (step % options.logEvery() == 0 || step == 1) {
+            if (chief && (step % options.logEvery() == 0 || step == 1)) {
               Map<String, Double> m = new LinkedHashMap<>();
               m.put("loss", (double) values[0]);
               m.put("nll", (double) values[1]);
@@ -253,21 +310,36 @@ public final class Trainer {
               m.put("seconds", trainedSeconds(previousSeconds, start));
               events.scalars(step, m);
             }
-            if (step % options.validateEvery() == 0) {
+            if (chief && step % options.validateEvery() == 0) {
               validate(s, t, valBatches, step, events);
             }
-            if (step % options.checkpointEvery() == 0) {
+            if (chief && step % options.checkpointEvery() == 0) {
               last = save(s, step, trainedSeconds(previousSeconds, start));
+            }
+            if (clusterStops) {
+              outcome = wanted != null ? wanted : Outcome.CLUSTER_STOPPED;
+              break;
             }
           }
         }
-        if (outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
+        if (chief && outcome != Outcome.NOT_FINITE && (last == null || last.step() != step)) {
           // Save first: on Ctrl-C or SIGTERM the JVM is shutting down, and the validation picture
           // (ImageIO) fails then; nothing that a shutdown can break stands before the save.
-          last = save(s, step, trainedSeconds(previousSeconds, start));
-          if (outcome != Outcome.INTERRUPTED) {
+          try {
+            last = save(s, step, trainedSeconds(previousSeconds, start));
+          } catch (RuntimeException | IOException e) {
+            if (outcome != Outcome.WORKER_LOST) {
+              throw e;
+            }
+            log.printf("%ncould not save after the lost worker (%s); the newest checkpoint is %s%n",
+                dev.provide.ops.ErrorMessages.firstLine(e), last == null ? "none" : last.dir());
+          }
+          if (outcome != Outcome.INTERRUPTED && outcome != Outcome.WORKER_LOST && outcome != Outcome.CLUSTER_STOPPED) {
             validate(s, t, valBatches, step, events);
           }
+        }
+        if (replicated && outcome != Outcome.WORKER_LOST) {
+          log.printf("%nworker %d: weights fingerprint %s at step %d%n", worker, weightsFingerprint(s, t), step);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if ((outcome == Outcome.FINISHED || outcome == Outcome.TIME_LIMIT) && lastValidationFAri < PLATEAU_F_ARI) {
@@ -275,8 +347,12 @@ public final class Trainer {
         }
         if (outcome == Outcome.INTERRUPTED) {
           // Said here, before the shutdown hook is released: once it is, the JVM may halt at once.
-          log.printf("%nInterrupted; saved %s at step %d (%.1f min). Continue with --resume.%n",
-              last == null ? "nothing" : last.dir(), step, seconds / 60);
+          if (chief) {
+            log.printf("%nInterrupted; saved %s at step %d (%.1f min). Continue with --resume.%n",
+                last == null ? "nothing" : last.dir(), step, seconds / 60);
+          } else {
+            log.printf("%nworker %d interrupted at step %d; the chief saves the checkpoint.%n", worker, step);
+          }
           log.flush();
         }
         return new Result(outcome, step, last, seconds, message);
@@ -289,6 +365,59 @@ public final class Trainer {
         // The JVM is exiting (Ctrl-C): the hook is waiting for us, which is fine.
       }
     }
+  }
+
+  /**
+   * The seed of a worker's batches: different for each worker, so that the shards' windows are
+   * drawn independently; worker 0 (and a run alone) keeps the run's seed.
+   */
+  public static long batchSeed(long seed, int worker) {
+    return seed + 7919L * worker;
+  }
+
+  /**
+   * Runs the graph's synchronisation: every worker takes the chief's variables and compares its
+   * settings with the chief's.
+   *
+   * @return null when done, else why it failed (a worker missing, or other settings)
+   */
+  private String synchronize(Session s, TrainingGraph t) {
+    long mine = settingsFingerprint();
+    long chiefs;
+    try (TInt64 settings = TInt64.scalarOf(mine);
+        org.tensorflow.Result r = s.runner().feed(t.settings, settings).addTarget(t.synchronize).fetch(t.chiefSettings).run()) {
+      chiefs = ((TInt64) r.get(0)).getLong();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      return "could not start with the other workers: " + cluster.describeFailure(e);
+    }
+    if (chiefs != mine) {
+      return "worker " + cluster.spec().index() + " was started with other training settings than the chief (model "
+          + "configuration, batch, frames, steps, learning rate, warm-ups, seed or prediction term): start every "
+          + "worker with the same command line";
+    }
+    return null;
+  }
+
+  /** A fingerprint of everything that must be equal on every worker of a cluster. */
+  long settingsFingerprint() {
+    String all = String.join("|", config.toString(), String.valueOf(options.batchSize()), String.valueOf(options.clipFrames()),
+        String.valueOf(options.steps()), options.optimization().toString(), String.valueOf(options.klWarmup()),
+        String.valueOf(options.noiseWarmup()), String.valueOf(options.seed()), options.decay().toString(),
+        options.rollout().toString());
+    return com.google.common.hash.Hashing.sha256().hashString(all, java.nio.charset.StandardCharsets.UTF_8).asLong();
+  }
+
+  /** SHA-256 of the model's variables' bits, in graph order (the first 16 hex digits): equal weights, equal prints. */
+  static String weightsFingerprint(Session s, TrainingGraph t) {
+    com.google.common.hash.Hasher h = com.google.common.hash.Hashing.sha256().newHasher();
+    for (var v : t.variables) {
+      try (org.tensorflow.Result r = s.runner().fetch(v).run()) {
+        for (float x : Tensors.toFloats((TFloat32) r.get(0))) {
+          h.putInt(Float.floatToRawIntBits(x));
+        }
+      }
+    }
+    return h.hash().toString().substring(0, 16);
   }
 
   /**

@@ -29,7 +29,9 @@ final class RunFlags {
   static final String FILE = "train-flags.json";
 
   /** Flags that belong to one invocation, never saved or restored. */
-  private static final Set<String> PER_INVOCATION = Set.of("--resume", "--help", "--version");
+  private static final Set<String> PER_INVOCATION = Set.of("--resume", "--help", "--version",
+      // the cluster is where a run trains, not what it trains: a run can go on with other workers or alone
+      "--local-workers", "--workers", "--task-index", "--collective-timeout", "--worker-threads");
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 

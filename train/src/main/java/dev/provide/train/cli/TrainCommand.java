@@ -9,6 +9,9 @@ import dev.provide.graph.Checkpoints;
 import dev.provide.graph.Provenance;
 import dev.provide.train.LearningRateDecay;
 import dev.provide.train.Trainer;
+import dev.provide.train.cluster.ClusterMember;
+import dev.provide.train.cluster.ClusterSpec;
+import dev.provide.train.cluster.LocalCluster;
 import dev.provide.train.data.ClipFiles;
 import dev.provide.train.data.ClipRecord;
 import java.nio.file.Files;
@@ -33,7 +36,11 @@ import picocli.CommandLine.Spec;
       "Train the model (or a baseline) on a TFRecord clip file.",
       "Progress goes to the terminal; TensorBoard events, metrics.csv and checkpoints to the run folder.",
       "Ctrl-C saves a checkpoint before exiting; --resume continues from the newest one, with the flags the run was",
-      "started with (kept in RUN/train-flags.json) except those given again."
+      "started with (kept in RUN/train-flags.json) except those given again.",
+      "",
+      "Several workers train one model in sync (data parallel): start the same command on every worker with TF_CONFIG",
+      "(or --workers and --task-index) describing the cluster; worker 0 is the chief and writes the run folder.",
+      "--local-workers N tries it on this machine. README, section \"Training on several machines\"."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Training clip file (required; on --resume, the run's own by default).")
@@ -153,12 +160,38 @@ final class TrainCommand implements Callable<Integer> {
           + "(about 1.5x more steps, docs/PERFORMANCE.md), false on gpu.")
   Boolean xla;
 
+  @Option(names = "--local-workers",
+      description = "Train with N worker processes on this machine (loopback), each on its own shard of the data, "
+          + "with gradients averaged across them every step; each worker gets cores/N threads unless --threads is given.")
+  Integer localWorkers;
+
+  @Option(names = "--workers", split = ",", paramLabel = "HOST:PORT",
+      description = "Every worker's address, the chief first, comma-separated (instead of the TF_CONFIG environment variable).")
+  List<String> workers;
+
+  @Option(names = "--task-index", description = "With --workers: this worker's index in the list (0 = the chief).")
+  Integer taskIndex;
+
+  @Option(names = "--collective-timeout", defaultValue = "300",
+      description = "In a cluster: seconds a worker waits for the others (at the start and in every step) before it "
+          + "stops with an error naming the worker that does not answer. Default: ${DEFAULT-VALUE}.")
+  float collectiveTimeout;
+
+  @Option(names = "--worker-threads", hidden = true, defaultValue = "0",
+      description = "Set by --local-workers: intra-op threads of one worker when --threads is not given.")
+  int workerThreads;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (localWorkers != null) {
+      return launchLocalWorkers();
+    }
+    ClusterSpec cluster = clusterSpec();
+    boolean chief = cluster == null || cluster.chief();
     // Everything is checked before anything is written: a rejected command leaves the run folder
-    // as it was.
+    // as it was. Only the chief of a cluster writes.
     Path runDir = run;
     ModelConfig resumedConfig = null;
     Map<String, List<String>> flags = RunFlags.given(spec.commandLine().getParseResult());
@@ -169,17 +202,22 @@ final class TrainCommand implements Callable<Integer> {
       if (overwrite) {
         throw new IllegalArgumentException("--resume continues a run and --overwrite starts it over: give one of them");
       }
-      resumedConfig = newestReadableConfig(runDir);
-      if (Files.isRegularFile(runDir.resolve(RunFlags.FILE))) {
+      if (!chief && !Files.isDirectory(runDir)) {
+        System.err.println("worker " + cluster.index() + ": " + runDir + " is not on this machine; resuming with the "
+            + "flags given, and the chief's weights and step");
+      } else {
+        resumedConfig = newestReadableConfig(runDir);
+      }
+      if (resumedConfig != null && Files.isRegularFile(runDir.resolve(RunFlags.FILE))) {
         List<String> restored = new ArrayList<>();
         flags = RunFlags.restore(runDir, spec, flags, TrainCommand::new, restored);
         if (!restored.isEmpty()) {
           System.err.println("resuming with the run's saved flags: " + String.join(" ", restored));
         }
-      } else {
+      } else if (resumedConfig != null) {
         System.err.println("note: " + runDir + " has no " + RunFlags.FILE + " (it predates them): training with the flags given now");
       }
-    } else if (runDir != null && RunFolder.holdsRun(runDir) && !overwrite) {
+    } else if (chief && runDir != null && RunFolder.holdsRun(runDir) && !overwrite) {
       throw new IllegalArgumentException(runDir + " already holds a training run: continue it with --resume, "
           + "or start it over with --overwrite (which deletes its checkpoints)");
     }
@@ -196,9 +234,13 @@ final class TrainCommand implements Callable<Integer> {
     if (configFile != null && !resume) {
       ConfigJson.read(configFile); // a missing or bad --config fails before the data is read
     }
+    if (!(collectiveTimeout > 0) || Float.isInfinite(collectiveTimeout)) {
+      throw new IllegalArgumentException("--collective-timeout must be a positive number of seconds, got " + collectiveTimeout);
+    }
+    int intraThreads = threads == 0 && workerThreads > 0 ? workerThreads : threads;
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, threads, interThreads, xla != null ? xla : !gpu,
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null ? xla : !gpu,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight));
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
@@ -219,16 +261,24 @@ final class TrainCommand implements Callable<Integer> {
     }
     requireFrames(train, data.toString());
     requireFrames(validation, valName);
+    if (cluster != null) {
+      train = shard(train, cluster);
+    }
     ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(train.get(0));
     requireMemory(config);
     if (runDir == null) {
-      runDir = Path.of("runs", preset + "-" + config.mode().label() + "-"
-          + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      runDir = defaultRunName(config.mode().label());
     }
     Provenance provenance =
         new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
             org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
-    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out);
+    ClusterMember member = cluster == null ? null : ClusterMember.start(cluster, collectiveTimeout, intraThreads, interThreads);
+    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out, member);
+    if (!chief) {
+      System.err.printf("worker %d of %d: training on %d sequences (its shard of %s); the chief writes %s%n",
+          cluster.index(), cluster.size(), train.size(), data, runDir);
+      return finish(trainer.run(resume), false);
+    }
 
     if (overwrite) {
       int n = RunFolder.clear(runDir);
@@ -244,14 +294,28 @@ final class TrainCommand implements Callable<Integer> {
     ConfigJson.write(config, runDir.resolve("config.json"));
     // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
     RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
-    System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences, validating on %d; run folder %s%n",
-        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(), validation.size(), runDir);
-    Trainer.Result r = trainer.run(resume);
+    System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences%s, validating on %d; run folder %s%n",
+        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(),
+        cluster == null ? "" : " (worker 0's shard; " + cluster.size() + " workers)", validation.size(), runDir);
+    return finish(trainer.run(resume), true);
+  }
+
+  /** Exit status 4: a worker of the cluster was lost (or never came up). */
+  static final int WORKER_LOST = 4;
+
+  /** Says how the run ended and returns the exit status. */
+  private static int finish(Trainer.Result r, boolean chief) {
     if (r.outcome() == Trainer.Outcome.INTERRUPTED) {
       return 130; // the trainer said what it saved; the JVM is shutting down
     }
+    if (r.outcome() == Trainer.Outcome.WORKER_LOST) {
+      System.err.println("provide train: " + r.message() + ". "
+          + (chief ? "Newest checkpoint: " + (r.lastCheckpoint() == null ? "none" : r.lastCheckpoint().dir()) + "; " : "")
+          + "restart every worker with --resume to continue from the chief's newest checkpoint");
+      return WORKER_LOST;
+    }
     System.out.printf("%n%s after %d steps (%.1f min). Newest checkpoint: %s%n", describe(r.outcome()), r.step(),
-        r.seconds() / 60, r.lastCheckpoint() == null ? "none" : r.lastCheckpoint().dir());
+        r.seconds() / 60, chief ? (r.lastCheckpoint() == null ? "none" : r.lastCheckpoint().dir()) : "the chief's");
     if (r.outcome() == Trainer.Outcome.NOT_FINITE) {
       System.err.println("provide train: " + r.message());
       return 3;
@@ -260,6 +324,70 @@ final class TrainCommand implements Callable<Integer> {
       System.out.println("note: " + r.message());
     }
     return 0;
+  }
+
+  /**
+   * The cluster this process is a worker of: from --workers and --task-index, else from the
+   * TF_CONFIG environment variable; null when neither is given or the cluster has one worker.
+   */
+  private ClusterSpec clusterSpec() {
+    ClusterSpec c;
+    if (workers != null) {
+      if (taskIndex == null) {
+        throw new IllegalArgumentException("--workers needs --task-index: this worker's place in the list (0 = the chief)");
+      }
+      c = new ClusterSpec(workers, taskIndex);
+    } else if (taskIndex != null) {
+      throw new IllegalArgumentException("--task-index needs --workers HOST:PORT,HOST:PORT,...");
+    } else {
+      String env = System.getenv(ClusterSpec.ENV);
+      if (env == null || env.isBlank()) {
+        return null;
+      }
+      c = ClusterSpec.parse(env);
+    }
+    return c.size() > 1 ? c : null;
+  }
+
+  /** Worker i of W trains on sequences i, i + W, i + 2W, ... of the training set. */
+  private List<ClipRecord> shard(List<ClipRecord> train, ClusterSpec cluster) {
+    List<ClipRecord> mine = new ArrayList<>();
+    for (int i = cluster.index(); i < train.size(); i += cluster.size()) {
+      mine.add(train.get(i));
+    }
+    if (mine.isEmpty()) {
+      throw new IllegalArgumentException("worker " + cluster.index() + " has no training sequence: " + data + " holds "
+          + train.size() + " after the held-out ones, fewer than the " + cluster.size() + " workers");
+    }
+    return mine;
+  }
+
+  /** --local-workers N: the same command, without that flag, as N processes of one loopback cluster. */
+  private int launchLocalWorkers() throws java.io.IOException, InterruptedException {
+    if (localWorkers < 1) {
+      throw new IllegalArgumentException("--local-workers must be >= 1, got " + localWorkers);
+    }
+    if (workers != null || taskIndex != null) {
+      throw new IllegalArgumentException("--local-workers makes its own cluster: leave out --workers and --task-index");
+    }
+    Map<String, List<String>> given = RunFlags.given(spec.commandLine().getParseResult());
+    List<String> args = new ArrayList<>(List.of("train"));
+    args.addAll(RunFlags.asArgs(given));
+    if (resume) {
+      args.add("--resume");
+    }
+    if (run == null) {
+      args.addAll(List.of("--run", defaultRunName(Mode.parse(mode).label()).toString()));
+    }
+    if (threads == 0) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      args.addAll(List.of("--worker-threads", String.valueOf(Math.max(1, cores / localWorkers))));
+    }
+    return LocalCluster.run(localWorkers, ProvideCommand.class.getName(), args, System.err);
+  }
+
+  private Path defaultRunName(String modeLabel) {
+    return Path.of("runs", preset + "-" + modeLabel + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
   }
 
   /** Refuses a batch and window whose activations cannot fit in this machine's memory. */
@@ -310,6 +438,8 @@ final class TrainCommand implements Callable<Integer> {
         return "Finished";
       case TIME_LIMIT:
         return "Stopped at the time limit";
+      case CLUSTER_STOPPED:
+        return "Stopped with the cluster (another worker was interrupted or reached the time limit)";
       default:
         return "Stopped: the loss is not finite";
     }
