@@ -3,7 +3,7 @@ package dev.provide.graph;
 import dev.provide.ops.Collectives;
 
 /**
- * A replica's place in synchronous data-parallel training (docs/MODEL.md section 9): each of
+ * A replica's place in synchronous data-parallel training (docs/MODEL.md section 11): each of
  * {@code replicas} replicas holds the whole model, computes gradients on its own batch, and the
  * gradients are averaged across all replicas with one fused collective all-reduce per step, so
  * that every replica applies the same Adam update and all hold identical weights.

@@ -415,7 +415,7 @@ public final class TrainingGraph {
   }
 
   /**
-   * MODEL.md section 9: the mean over the replicas of every gradient, of the logged scalars and of
+   * MODEL.md section 11: the mean over the replicas of every gradient, of the logged scalars and of
    * the stop requests, in one fused collective. Returns the averaged gradients.
    */
   private static List<Operand<TFloat32>> allReduce(Ops opt, Builder b, List<Operand<TFloat32>> grads) {

@@ -140,7 +140,7 @@ public final class Trainer {
 
   /**
    * A trainer that is one worker of a cluster (synchronous data parallelism, docs/MODEL.md section
-   * 9): {@code train} is this worker's shard; only the chief writes into {@code run} (checkpoints,
+   * 11): {@code train} is this worker's shard; only the chief writes into {@code run} (checkpoints,
    * events, validation); every worker holds the same weights after every step.
    *
    * @param cluster this process's membership, or null to train alone
