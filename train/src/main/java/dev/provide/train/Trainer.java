@@ -112,7 +112,8 @@ public final class Trainer {
   private final ModelConfig config;
   private final Options options;
   private final Path run;
-  private final List<ClipRecord> train;
+  /** Opens this process's training batches (all clips in memory, or a stream). */
+  private final dev.provide.train.data.TrainingBatches.Opener train;
   private final List<ClipRecord> validation;
   private final Provenance provenance;
   private final PrintStream log;
@@ -147,6 +148,19 @@ public final class Trainer {
    */
   public Trainer(ModelConfig config, Options options, Path run, List<ClipRecord> train, List<ClipRecord> validation,
       Provenance provenance, PrintStream log, dev.provide.train.cluster.ClusterMember cluster) {
+    this(config, options, run, seed -> new ClipBatches(train, options.windowFrames(), options.batchSize(), seed), train.get(0),
+        validation, provenance, log, cluster);
+  }
+
+  /**
+   * A trainer whose batches come from {@code train} (for example a {@link dev.provide.train.data.ClipStream}
+   * of files too large for memory), opened with this worker's seed ({@link #batchSeed}).
+   *
+   * @param sample a training clip, to check the frame size against the model's
+   */
+  public Trainer(ModelConfig config, Options options, Path run, dev.provide.train.data.TrainingBatches.Opener train,
+      ClipRecord sample, List<ClipRecord> validation, Provenance provenance, PrintStream log,
+      dev.provide.train.cluster.ClusterMember cluster) {
     this.cluster = cluster;
     this.config = config;
     this.options = options;
@@ -155,7 +169,7 @@ public final class Trainer {
     this.validation = validation;
     this.provenance = provenance;
     this.log = log;
-    ClipRecord first = train.get(0);
+    ClipRecord first = sample;
     if (first.height() != config.imageSize() || first.width() != config.imageSize()) {
       throw new IllegalArgumentException(
           "the data has " + first.height() + "x" + first.width() + " frames but the model expects "
@@ -177,6 +191,7 @@ public final class Trainer {
       }
     }, "save-on-exit");
     Runtime.getRuntime().addShutdownHook(hook);
+    List<dev.provide.train.data.TrainingBatches> closeLater = new java.util.ArrayList<>();
     try (Graph g = new Graph()) {
       log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
           + describeSchedule() + ")...");
@@ -221,7 +236,8 @@ public final class Trainer {
           s.initialize();
         }
         int worker = cluster == null ? 0 : cluster.spec().index();
-        ClipBatches batches = new ClipBatches(train, options.windowFrames(), options.batchSize(), batchSeed(options.seed(), worker));
+        dev.provide.train.data.TrainingBatches batches = train.open(batchSeed(options.seed(), worker));
+        closeLater.add(batches);
         batches.skipTo(step);
         List<ClipBatches.Batch> valBatches = validationBatches(validation, options.clipFrames());
         Outcome outcome = Outcome.FINISHED;
@@ -358,6 +374,9 @@ public final class Trainer {
         return new Result(outcome, step, last, seconds, message);
       }
     } finally {
+      for (var b : closeLater) {
+        b.close();
+      }
       done.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

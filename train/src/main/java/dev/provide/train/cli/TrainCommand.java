@@ -12,7 +12,10 @@ import dev.provide.train.Trainer;
 import dev.provide.train.cluster.ClusterMember;
 import dev.provide.train.cluster.ClusterSpec;
 import dev.provide.train.cluster.LocalCluster;
+import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipFiles;
+import dev.provide.train.data.ClipStream;
+import dev.provide.train.data.TrainingBatches;
 import dev.provide.train.data.ClipRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +46,9 @@ import picocli.CommandLine.Spec;
       "--local-workers N tries it on this machine. README, section \"Training on several machines\"."
     })
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", description = "Training clip file (required; on --resume, the run's own by default).")
+  @Option(names = "--data",
+      description = "Training clip file, or several as a pattern in quotes ('dir/train-*.tfrecord', streamed) (required; on "
+          + "--resume, the run's own by default).")
   Path data;
 
   @Option(names = "--val", description = "Validation clip file (default: the last --val-count sequences of --data, held out).")
@@ -52,7 +57,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--val-count", defaultValue = "16", description = "Held-out validation sequences. Default: ${DEFAULT-VALUE}.")
   int valCount;
 
-  @Option(names = "--limit", defaultValue = "2000", description = "Read at most this many training sequences. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--limit", defaultValue = "2000",
+      description = "Read at most this many training sequences into memory (a stream uses them all). Default: ${DEFAULT-VALUE}.")
   long limit;
 
   @Option(names = "--run", description = "Run folder (default: runs/<preset>-<mode>-<time>).")
@@ -160,6 +166,13 @@ final class TrainCommand implements Callable<Integer> {
           + "(about 1.5x more steps, docs/PERFORMANCE.md), false on gpu.")
   Boolean xla;
 
+  @Option(names = "--shuffle-buffer",
+      description = "Stream the training data through a shuffle buffer of this many sequences instead of reading it into "
+          + "memory (memory then stays the same for any amount of data). Streaming is also chosen for several files "
+          + "(--data 'dir/train-*.tfrecord') and for a file larger than a quarter of the heap. Default when streaming: "
+          + DEFAULT_SHUFFLE_BUFFER + ".")
+  Integer shuffleBuffer;
+
   @Option(names = "--local-workers",
       description = "Train with N worker processes on this machine (loopback), each on its own shard of the data, "
           + "with gradients averaged across them every step; each worker gets cores/N threads unless --threads is given.")
@@ -242,6 +255,90 @@ final class TrainCommand implements Callable<Integer> {
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null ? xla : !gpu,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight));
+    List<Path> files = ClipStream.expand(data);
+    TrainingData d = stream(files) ? streamed(files, options, cluster) : inMemory(cluster);
+    requireFrames(d.validation(), d.valName());
+    ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(d.sample());
+    requireMemory(config);
+    if (runDir == null) {
+      runDir = defaultRunName(config.mode().label());
+    }
+    Provenance provenance =
+        new Provenance(data.toString(), d.valName(), seed, 0, 0, Provenance.gitCommit(),
+            org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
+    ClusterMember member = cluster == null ? null : ClusterMember.start(cluster, collectiveTimeout, intraThreads, interThreads);
+    int size = config.imageSize();
+    TrainingBatches.Opener opener = d.sources() == null
+        ? batchSeed -> new ClipBatches(d.clips(), options.windowFrames(), options.batchSize(), batchSeed)
+        : batchSeed -> new ClipStream(d.sources(), d.trainCount(), cluster == null ? 0 : cluster.index(),
+            cluster == null ? 1 : cluster.size(), options.windowFrames(), options.batchSize(), shuffleBuffer(), batchSeed, size);
+    Trainer trainer = new Trainer(config, options, runDir, opener, d.sample(), d.validation(), provenance, System.out, member);
+    if (!chief) {
+      System.err.printf("worker %d of %d: training on %s; the chief writes %s%n", cluster.index(), cluster.size(), d.describe(), runDir);
+      return finish(trainer.run(resume), false);
+    }
+
+    if (overwrite) {
+      int n = RunFolder.clear(runDir);
+      if (n > 0) {
+        System.err.println("--overwrite: deleted the earlier run's " + n + " files and folders in " + runDir);
+      }
+    }
+    Files.createDirectories(runDir);
+    int leftovers = Checkpoints.removeLeftovers(runDir);
+    if (leftovers > 0) {
+      System.err.println("removed " + leftovers + " unfinished checkpoint folder(s) that an interrupted save left in " + runDir);
+    }
+    ConfigJson.write(config, runDir.resolve("config.json"));
+    // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
+    RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
+    System.err.printf("training %s (%s preset, K %d, %dx%d) on %s, validating on %d; run folder %s%n",
+        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), d.describe(),
+        d.validation().size(), runDir);
+    return finish(trainer.run(resume), true);
+  }
+
+  /** Clips held in memory and streamed data both train; these are what the trainer needs of either. */
+  private record TrainingData(
+      List<ClipRecord> clips, ClipStream.Sources sources, long trainCount, ClipRecord sample, List<ClipRecord> validation,
+      String valName, String describe) {}
+
+  /** Default clips in the shuffle buffer of a stream. */
+  static final int DEFAULT_SHUFFLE_BUFFER = 256;
+
+  private int shuffleBuffer() {
+    return shuffleBuffer != null ? shuffleBuffer : DEFAULT_SHUFFLE_BUFFER;
+  }
+
+  /**
+   * Whether to stream the training data: asked for with --shuffle-buffer, several files, or
+   * files larger than a quarter of the heap (where reading them into memory could fail).
+   */
+  private boolean stream(List<Path> files) throws java.io.IOException {
+    if (shuffleBuffer != null) {
+      if (shuffleBuffer < 1) {
+        throw new IllegalArgumentException("--shuffle-buffer must be >= 1, got " + shuffleBuffer);
+      }
+      return true;
+    }
+    if (files.size() > 1) {
+      return true;
+    }
+    if (!Files.isRegularFile(files.get(0))) {
+      return false; // reading it says what is wrong
+    }
+    long bytes = Files.size(files.get(0));
+    if (bytes > Runtime.getRuntime().maxMemory() / 4) {
+      System.err.printf("note: %s is %.1f GB, more than a quarter of the %.1f GB heap: streaming it through a shuffle "
+          + "buffer of %d sequences (--shuffle-buffer)%n", files.get(0), bytes / 1e9, Runtime.getRuntime().maxMemory() / 1e9,
+          shuffleBuffer());
+      return true;
+    }
+    return false;
+  }
+
+  /** The training file read into memory (at most --limit sequences), this worker's shard of it, and the held-out ones. */
+  private TrainingData inMemory(ClusterSpec cluster) throws java.io.IOException {
     System.err.println("reading " + data + " ...");
     List<ClipRecord> all = ClipFiles.read(data, limit + (val == null ? valCount : 0));
     List<ClipRecord> train = all;
@@ -260,44 +357,52 @@ final class TrainCommand implements Callable<Integer> {
       valName = "last " + valCount + " sequences of " + data;
     }
     requireFrames(train, data.toString());
-    requireFrames(validation, valName);
+    String describe = train.size() + " sequences";
     if (cluster != null) {
       train = shard(train, cluster);
+      describe = train.size() + " sequences (worker " + cluster.index() + "'s shard of " + data + ", " + cluster.size() + " workers)";
     }
-    ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(train.get(0));
-    requireMemory(config);
-    if (runDir == null) {
-      runDir = defaultRunName(config.mode().label());
-    }
-    Provenance provenance =
-        new Provenance(data.toString(), valName, seed, 0, 0, Provenance.gitCommit(),
-            org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
-    ClusterMember member = cluster == null ? null : ClusterMember.start(cluster, collectiveTimeout, intraThreads, interThreads);
-    Trainer trainer = new Trainer(config, options, runDir, train, validation, provenance, System.out, member);
-    if (!chief) {
-      System.err.printf("worker %d of %d: training on %d sequences (its shard of %s); the chief writes %s%n",
-          cluster.index(), cluster.size(), train.size(), data, runDir);
-      return finish(trainer.run(resume), false);
-    }
+    return new TrainingData(train, null, 0, train.get(0), validation, valName, describe);
+  }
 
-    if (overwrite) {
-      int n = RunFolder.clear(runDir);
-      if (n > 0) {
-        System.err.println("--overwrite: deleted the earlier run's " + n + " files and folders in " + runDir);
+  /** The training files as a stream: counted once, the held-out tail read into memory, nothing else. */
+  private TrainingData streamed(List<Path> files, Trainer.Options options, ClusterSpec cluster) throws java.io.IOException {
+    System.err.println("counting the sequences of " + files.size() + " file" + (files.size() == 1 ? "" : "s") + " (" + data + ") ...");
+    ClipStream.Sources sources = ClipStream.Sources.scan(files);
+    long total = sources.total();
+    List<ClipRecord> validation;
+    String valName;
+    long trainCount;
+    if (val != null) {
+      validation = ClipFiles.read(val, valCount);
+      valName = val.toString();
+      trainCount = total;
+    } else {
+      if (total <= valCount) {
+        throw new IllegalArgumentException(data + " has " + total + " sequences: too few to hold out " + valCount
+            + " for validation and train on the rest (lower --val-count or give --val FILE)");
       }
+      trainCount = total - valCount;
+      validation = sources.tail(trainCount);
+      valName = "last " + valCount + " sequences of " + data;
     }
-    Files.createDirectories(runDir);
-    int leftovers = Checkpoints.removeLeftovers(runDir);
-    if (leftovers > 0) {
-      System.err.println("removed " + leftovers + " unfinished checkpoint folder(s) that an interrupted save left in " + runDir);
+    if (trainCount == 0) {
+      throw new IllegalArgumentException(data + " holds no sequences");
     }
-    ConfigJson.write(config, runDir.resolve("config.json"));
-    // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
-    RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
-    System.err.printf("training %s (%s preset, K %d, %dx%d) on %d sequences%s, validating on %d; run folder %s%n",
-        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), train.size(),
-        cluster == null ? "" : " (worker 0's shard; " + cluster.size() + " workers)", validation.size(), runDir);
-    return finish(trainer.run(resume), true);
+    ClipRecord sample = ClipFiles.readOne(files.get(0), 0);
+    if (sample.numFrames() < options.windowFrames()) {
+      requireFrames(List.of(sample), files.get(0).toString());
+    }
+    int workers = cluster == null ? 1 : cluster.size();
+    int worker = cluster == null ? 0 : cluster.index();
+    if (trainCount <= worker) {
+      throw new IllegalArgumentException("worker " + worker + " has no training sequence: " + data + " holds " + trainCount
+          + " after the held-out ones, fewer than the " + workers + " workers");
+    }
+    String describe = String.format("%d sequences streamed from %d file%s through a shuffle buffer of %d%s", trainCount,
+        files.size(), files.size() == 1 ? "" : "s", shuffleBuffer(),
+        cluster == null ? "" : " (worker " + worker + "'s shard: sequences " + worker + ", " + (worker + workers) + ", " + (worker + 2 * workers) + ", ...)");
+    return new TrainingData(null, sources, trainCount, sample, validation, valName, describe);
   }
 
   /** Exit status 4: a worker of the cluster was lost (or never came up). */
@@ -349,7 +454,7 @@ final class TrainCommand implements Callable<Integer> {
     return c.size() > 1 ? c : null;
   }
 
-  /** Worker i of W trains on sequences i, i + W, i + 2W, ... of the training set. */
+  /** Worker i of W trains on sequences i, i + W, i + 2W, ... of the training set (as {@link ClipStream} shards). */
   private List<ClipRecord> shard(List<ClipRecord> train, ClusterSpec cluster) {
     List<ClipRecord> mine = new ArrayList<>();
     for (int i = cluster.index(); i < train.size(); i += cluster.size()) {

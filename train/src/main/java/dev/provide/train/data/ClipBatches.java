@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * one.
  * For evaluation, {@link #sequences} takes the first n frames of consecutive clips.
  */
-public final class ClipBatches {
+public final class ClipBatches implements TrainingBatches {
   /**
    * One batch.
    *
@@ -93,6 +93,7 @@ public final class ClipBatches {
   }
 
   /** Makes the next batch the {@code batchIndex}-th (0-based) of the stream. */
+  @Override
   public void skipTo(long batchIndex) {
     if (batchIndex < 0) {
       throw new IllegalArgumentException("batch index must be >= 0");
@@ -101,6 +102,7 @@ public final class ClipBatches {
   }
 
   /** The next training batch of random windows. */
+  @Override
   public Batch next() {
     ClipRecord first = clips.get(0);
     int h = first.height(), w = first.width();
@@ -160,7 +162,7 @@ public final class ClipBatches {
   }
 
   /** Copies frames [start, start + n) of a clip into example slot b of the batch arrays. */
-  private static void copy(ClipRecord c, int start, int n, float[] frames, int[] ids, int b) {
+  static void copy(ClipRecord c, int start, int n, float[] frames, int[] ids, int b) {
     int p = c.pixels(), ch = c.channels();
     byte[] src = c.frames();
     byte[] srcIds = c.ids();
