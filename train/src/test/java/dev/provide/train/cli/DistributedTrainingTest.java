@@ -112,7 +112,7 @@ class DistributedTrainingTest {
   }
 
   @Test
-  void whenAWorkerDiesTheChiefStopsWithinAMinuteNamingItAndItsCheckpointLoads() throws Exception {
+  void whenAWorkerDiesTheChiefStopsWithinAMinuteNamingItAndTheClusterResumesFromItsCheckpoint() throws Exception {
     Path data = clips();
     Path run = dir.resolve("run");
     List<String> workers = new ArrayList<>();
@@ -159,6 +159,97 @@ class DistributedTrainingTest {
         }
       }
     }
+
+    // Both workers again with --resume: they go on from the chief's checkpoint, in step.
+    long target = newest.step() + 2;
+    List<String> again0 = withSteps(chiefArgs, target), again1 = withSteps(otherArgs, target);
+    again0.add("--resume");
+    again1.add("--resume");
+    Path log0 = dir.resolve("resumed0.txt"), log1 = dir.resolve("resumed1.txt");
+    Process p0 = start(again0, log0), p1 = start(again1, log1);
+    try {
+      assertTrue(p0.waitFor(240, TimeUnit.SECONDS) && p1.waitFor(60, TimeUnit.SECONDS), "the resumed cluster did not finish");
+      assertEquals(0, p0.exitValue(), Files.readString(log0));
+      assertEquals(0, p1.exitValue(), Files.readString(log1));
+    } finally {
+      p0.destroyForcibly();
+      p1.destroyForcibly();
+    }
+    assertEquals(target, Checkpoints.latest(run).orElseThrow().step());
+    String out0 = Files.readString(log0), out1 = Files.readString(log1);
+    assertTrue(out1.contains("joined the cluster at step " + newest.step()), out1);
+    assertEquals(fingerprint(out0, 0, target), fingerprint(out1, 1, target), out0 + out1);
+  }
+
+  @Test
+  void aSignalToOneWorkerStopsEveryWorkerAfterTheSameStepAndTheChiefSaves() throws Exception {
+    Path data = clips();
+    Path run = dir.resolve("run");
+    List<String> workers = new ArrayList<>();
+    for (int port : freePorts()) {
+      workers.add("localhost:" + port);
+    }
+    List<String> common = List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run", run.toString(),
+        "--steps", "100000", "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES), "--checkpoint-every", "3",
+        "--validate-every", "1000", "--threads", "1", "--collective-timeout", "60", "--workers", String.join(",", workers));
+    List<String> a = new ArrayList<>(common), b = new ArrayList<>(common);
+    a.addAll(List.of("--task-index", "0"));
+    b.addAll(List.of("--task-index", "1"));
+    Path log0 = dir.resolve("w0.txt"), log1 = dir.resolve("w1.txt");
+    Process p0 = start(a, log0), p1 = start(b, log1);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+      while (Checkpoints.latest(run).map(Checkpoints.Checkpoint::step).orElse(0L) < 3) {
+        assertTrue(p0.isAlive() && p1.isAlive(), "training ended early:\n" + Files.readString(log0));
+        assertTrue(System.nanoTime() < deadline, "no checkpoint within 240 s");
+        Thread.sleep(200);
+      }
+      p1.destroy(); // SIGTERM to worker 1
+      assertTrue(p1.waitFor(60, TimeUnit.SECONDS) && p0.waitFor(60, TimeUnit.SECONDS), "the workers did not stop");
+    } finally {
+      p0.destroyForcibly();
+      p1.destroyForcibly();
+    }
+    String out0 = Files.readString(log0), out1 = Files.readString(log1);
+    assertEquals(0, p0.exitValue(), out0);
+    assertTrue(p1.exitValue() == 130 || p1.exitValue() == 143, "worker 1's exit status after SIGTERM: " + p1.exitValue() + "\n" + out1);
+    assertTrue(out0.contains("Stopped with the cluster"), out0);
+    long step = Checkpoints.latest(run).orElseThrow().step();
+    assertTrue(out1.contains("worker 1 interrupted at step " + step), out1);
+    assertEquals(fingerprint(out0, 0, step), fingerprint(out1, 1, step), out0 + out1);
+  }
+
+  @Test
+  void aChiefWhosePeerNeverComesUpGivesUpAfterTheTimeoutNamingIt() throws Exception {
+    Path data = clips();
+    List<Integer> ports = freePorts();
+    String missing = "localhost:" + ports.get(1);
+    Path log = dir.resolve("alone.txt");
+    Process p = start(List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run",
+        dir.resolve("alone").toString(), "--steps", "3", "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES),
+        "--threads", "1", "--collective-timeout", "10", "--workers", "localhost:" + ports.get(0) + "," + missing, "--task-index", "0"), log);
+    try {
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the chief still waits");
+    } finally {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log);
+    assertEquals(TrainCommand.WORKER_LOST, p.exitValue(), out);
+    assertTrue(out.contains("could not start with the other workers: worker 1 (" + missing + ") does not answer"), out);
+  }
+
+  /** The arguments with --steps set to {@code steps}. */
+  private static List<String> withSteps(List<String> args, long steps) {
+    List<String> out = new ArrayList<>(args);
+    out.set(out.indexOf("--steps") + 1, String.valueOf(steps));
+    return out;
+  }
+
+  /** The weights fingerprint that {@code worker} printed at {@code step}. */
+  private static String fingerprint(String log, int worker, long step) {
+    Matcher m = Pattern.compile("worker " + worker + ": weights fingerprint ([0-9a-f]{16}) at step " + step).matcher(log);
+    assertTrue(m.find(), "no fingerprint of worker " + worker + " at step " + step + ":\n" + log);
+    return m.group(1);
   }
 
   @Test
