@@ -36,12 +36,23 @@ public final class LoadedModel implements AutoCloseable {
    * @throws IllegalArgumentException if {@code slots} is neither 0 nor a valid K
    */
   public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads, int slots) throws IOException {
+    return open(runOrCheckpoint, useGpu, threads, slots, Precision.FLOAT32);
+  }
+
+  /**
+   * Loads a model to run in {@code precision} (bfloat16 mixed precision only where the CPU has it
+   * natively, {@link Precision#require}).
+   */
+  public static LoadedModel open(Path runOrCheckpoint, boolean useGpu, int threads, int slots, Precision precision)
+      throws IOException {
+    boolean gpu = useGpu && Devices.gpuAvailable();
+    precision.require(gpu);
     Checkpoints.Checkpoint cp = Checkpoints.resolve(runOrCheckpoint);
     ModelConfig config = cp.config().runningWith(slots);
     Graph g = new Graph();
     try {
       InferenceGraph ig = InferenceGraph.build(g, config);
-      Session s = new Session(g, Devices.sessionConfig(useGpu && Devices.gpuAvailable(), threads, 0));
+      Session s = new Session(g, Devices.sessionConfig(gpu, threads, 0, precision == Precision.BFLOAT16, false));
       try {
         cp.restoreInto(s);
       } catch (IOException e) {

@@ -54,16 +54,11 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean bf16;
-    switch (precision) {
-      case "float32":
-        bf16 = false;
-        break;
-      case "bfloat16":
-        bf16 = true;
-        break;
-      default:
-        throw new IllegalArgumentException("--precision must be float32 or bfloat16");
+    boolean bf16 = dev.provide.graph.Precision.parse(precision) == dev.provide.graph.Precision.BFLOAT16;
+    if (bf16 && !dev.provide.graph.Precision.cpuHasNativeBfloat16()) {
+      // Measured, not refused: the bench is how the cost of emulation is shown.
+      System.err.println("note: this CPU has no native bfloat16 (AVX512_BF16 or AMX): oneDNN emulates it, so expect "
+          + "bfloat16 to be several times slower than float32 here");
     }
     dev.provide.graph.Decoder.materializeBroadcast = materialize;
     Benchmark b = new Benchmark(new Benchmark.Settings(warmup, steps, threads, interThreads, bf16, xla));

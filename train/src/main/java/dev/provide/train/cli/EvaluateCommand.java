@@ -64,10 +64,16 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "TensorFlow intra-op threads (0 = all cores).")
   int threads;
 
+  @Option(names = "--precision", defaultValue = "float32",
+      description = "float32, or bfloat16 mixed precision (refused on a CPU without native bfloat16). Default: ${DEFAULT-VALUE}.")
+  String precision;
+
   @Override
   public Integer call() throws Exception {
+    dev.provide.graph.Precision p = dev.provide.graph.Precision.parse(precision);
+    p.require(false);
     List<ClipRecord> clips = ClipFiles.read(data, count);
-    try (LoadedModel model = slotOptions.open(checkpoint, threads)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, threads, p)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       Restarts restarts = restartOptions.restarts();
       Evaluator evaluator = new Evaluator(model, batch, seed, restarts);

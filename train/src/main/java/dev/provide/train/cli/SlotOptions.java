@@ -15,6 +15,10 @@ final class SlotOptions {
 
   /** Loads the checkpoint with the slots asked for (bad values are IllegalArgumentExceptions: exit status 2). */
   LoadedModel open(Path checkpoint, int threads) throws IOException {
-    return LoadedModel.open(checkpoint, false, threads, slots);
+    return open(checkpoint, threads, dev.provide.graph.Precision.FLOAT32);
+  }
+
+  LoadedModel open(Path checkpoint, int threads, dev.provide.graph.Precision precision) throws IOException {
+    return LoadedModel.open(checkpoint, false, threads, slots, precision);
   }
 }

@@ -6,6 +6,7 @@ import dev.provide.graph.Mode;
 import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.graph.Checkpoints;
+import dev.provide.graph.Precision;
 import dev.provide.graph.Provenance;
 import dev.provide.train.LearningRateDecay;
 import dev.provide.train.Trainer;
@@ -194,6 +195,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "Set by --local-workers: intra-op threads of one worker when --threads is not given.")
   int workerThreads;
 
+  @Option(names = "--precision", defaultValue = "float32",
+      description = "float32, or bfloat16 mixed precision (oneDNN rewrites eligible ops; refused on a CPU without native "
+          + "bfloat16, AVX512_BF16 or AMX, where it is emulated about 4.6x slower). docs/PERFORMANCE.md measures which "
+          + "preset gains. Default: ${DEFAULT-VALUE}.")
+  String precision;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -254,7 +261,9 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null ? xla : !gpu,
-            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight));
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight),
+            Precision.parse(precision));
+    options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
     TrainingData d = stream(files) ? streamed(files, options, cluster) : inMemory(cluster);
     requireFrames(d.validation(), d.valName());
