@@ -49,11 +49,20 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--materialize-broadcast", description = "Baseline: the decoder's first convolution on the materialised broadcast (slower).")
   boolean materialize;
 
+  @Option(names = "--reference", paramLabel = "CLONE",
+      description = "Time the official PyTorch code's training step (a clone of github.com/BorealisAI/PROVIDE; needs "
+          + "/usr/bin/python3 with python3-torch) beside ours at the paper preset, alternating --rounds times, and print "
+          + "the ratio. Runs only this comparison.")
+  java.nio.file.Path reference;
+
+  @Option(names = "--rounds", defaultValue = "2", description = "With --reference: rounds of reference then ours. Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
   @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step (0 = skip).")
   int topOps;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     boolean bf16 = dev.provide.graph.Precision.parse(precision) == dev.provide.graph.Precision.BFLOAT16;
     if (bf16 && !dev.provide.graph.Precision.cpuHasNativeBfloat16()) {
       // Measured, not refused: the bench is how the cost of emulation is shown.
@@ -62,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     dev.provide.graph.Decoder.materializeBroadcast = materialize;
     Benchmark b = new Benchmark(new Benchmark.Settings(warmup, steps, threads, interThreads, bf16, xla));
+    if (reference != null) {
+      return sideBySide(b);
+    }
     ModelConfig infer = ModelConfig.preset(inferPreset);
     List<Benchmark.Case> results = new ArrayList<>();
     for (String c : cases) {
@@ -103,5 +115,41 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf("peak resident memory %.0f MiB (%s, threads %d, xla %s, broadcast %s)%n", Benchmark.peakRssMib(), precision,
         threads, xla, materialize ? "materialised" : "BroadcastConv");
     return 0;
+  }
+
+  /**
+   * The official code's paper-preset step and ours, alternating, in one sitting: rounds of
+   * (reference, ours), then each one's median over the rounds and the ratio.
+   */
+  private int sideBySide(Benchmark b) throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+    }
+    int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("provide.home", "."));
+    List<Double> theirs = new ArrayList<>(), ours = new ArrayList<>();
+    String torch = "";
+    for (int r = 1; r <= rounds; r++) {
+      var t = dev.provide.train.bench.ReferenceStep.run(reference, home, cores, warmup, steps);
+      torch = t.torch();
+      theirs.add(t.medianSeconds());
+      System.out.printf("round %d reference (PyTorch %s, %d threads): median %.3f s/step, min %.3f%n", r, torch, cores,
+          t.medianSeconds(), t.minSeconds());
+      Benchmark.Case c = b.training("train-paper", ModelConfig.paper(), 2, 4, 0);
+      ours.add(((Number) c.values().get("median_s_per_step")).doubleValue());
+      System.out.printf("round %d ours (%s, %d threads%s): median %.3f s/step, min %.3f%n", r, precision, cores,
+          xla ? ", XLA" : "", c.values().get("median_s_per_step"), c.values().get("min_s_per_step"));
+    }
+    double ref = median(theirs), own = median(ours);
+    System.out.printf("%nreference %.3f s/step, ours %.3f s/step (medians of %d rounds): ours is %.2fx the reference's speed%n",
+        ref, own, rounds, ref / own);
+    return 0;
+  }
+
+  private static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    s.sort(null);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 }
