@@ -113,19 +113,9 @@ class DistributedTrainingTest {
 
   @Test
   void whenAWorkerDiesTheChiefStopsWithinAMinuteNamingItAndTheClusterResumesFromItsCheckpoint() throws Exception {
-    Path data = clips();
     Path run = dir.resolve("run");
-    List<String> workers = new ArrayList<>();
-    for (int port : freePorts()) {
-      workers.add("localhost:" + port);
-    }
-    List<String> common = List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run", run.toString(),
-        "--steps", "100000", "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES), "--checkpoint-every", "2",
-        "--validate-every", "1000", "--threads", "1", "--collective-timeout", "30", "--workers", String.join(",", workers));
-    List<String> chiefArgs = new ArrayList<>(common);
-    chiefArgs.addAll(List.of("--task-index", "0"));
-    List<String> otherArgs = new ArrayList<>(common);
-    otherArgs.addAll(List.of("--task-index", "1"));
+    TwoWorkers pair = twoWorkers(clips(), run, 2, 30);
+    List<String> chiefArgs = pair.chief(), otherArgs = pair.other();
     Path chiefLog = dir.resolve("chief.txt");
     Process chiefProcess = start(chiefArgs, chiefLog);
     Process other = start(otherArgs, dir.resolve("other.txt"));
@@ -142,7 +132,7 @@ class DistributedTrainingTest {
       double seconds = (System.nanoTime() - killed) / 1e9;
       String out = Files.readString(chiefLog);
       assertEquals(TrainCommand.WORKER_LOST, chiefProcess.exitValue(), out);
-      assertTrue(out.contains("worker 1 (" + workers.get(1) + ") does not answer"), out);
+      assertTrue(out.contains("worker 1 (" + pair.otherAddress() + ") does not answer"), out);
       assertTrue(out.contains("--resume"), out);
       assertTrue(seconds < 60, "stopped after " + seconds + " s");
     } finally {
@@ -183,18 +173,9 @@ class DistributedTrainingTest {
 
   @Test
   void aSignalToOneWorkerStopsEveryWorkerAfterTheSameStepAndTheChiefSaves() throws Exception {
-    Path data = clips();
     Path run = dir.resolve("run");
-    List<String> workers = new ArrayList<>();
-    for (int port : freePorts()) {
-      workers.add("localhost:" + port);
-    }
-    List<String> common = List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run", run.toString(),
-        "--steps", "100000", "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES), "--checkpoint-every", "3",
-        "--validate-every", "1000", "--threads", "1", "--collective-timeout", "60", "--workers", String.join(",", workers));
-    List<String> a = new ArrayList<>(common), b = new ArrayList<>(common);
-    a.addAll(List.of("--task-index", "0"));
-    b.addAll(List.of("--task-index", "1"));
+    TwoWorkers pair = twoWorkers(clips(), run, 3, 60);
+    List<String> a = pair.chief(), b = pair.other();
     Path log0 = dir.resolve("w0.txt"), log1 = dir.resolve("w1.txt");
     Process p0 = start(a, log0), p1 = start(b, log1);
     try {
@@ -236,6 +217,25 @@ class DistributedTrainingTest {
     String out = Files.readString(log);
     assertEquals(TrainCommand.WORKER_LOST, p.exitValue(), out);
     assertTrue(out.contains("could not start with the other workers: worker 1 (" + missing + ") does not answer"), out);
+  }
+
+  /** The command lines of a chief and a second worker, and the second's address. */
+  private record TwoWorkers(List<String> chief, List<String> other, String otherAddress) {}
+
+  /** Two workers on free loopback ports that train until stopped, one thread each. */
+  private static TwoWorkers twoWorkers(Path data, Path run, int checkpointEvery, int timeoutSeconds) throws java.io.IOException {
+    List<String> workers = new ArrayList<>();
+    for (int port : freePorts()) {
+      workers.add("localhost:" + port);
+    }
+    List<String> common = List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run", run.toString(),
+        "--steps", "100000", "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES), "--checkpoint-every",
+        String.valueOf(checkpointEvery), "--validate-every", "1000", "--threads", "1", "--collective-timeout",
+        String.valueOf(timeoutSeconds), "--workers", String.join(",", workers));
+    List<String> chief = new ArrayList<>(common), other = new ArrayList<>(common);
+    chief.addAll(List.of("--task-index", "0"));
+    other.addAll(List.of("--task-index", "1"));
+    return new TwoWorkers(chief, other, workers.get(1));
   }
 
   /** The arguments with --steps set to {@code steps}. */
