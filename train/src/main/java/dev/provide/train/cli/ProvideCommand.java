@@ -34,6 +34,7 @@ public final class ProvideCommand implements Callable<Integer> {
     cl.setExecutionExceptionHandler(new UserErrors());
     giveVersion(cl);
     readableHelp(cl);
+    SpaceWrappingHelp.install(cl);
     return cl;
   }
 

@@ -240,6 +240,41 @@ class ProvideCommandTest {
     }
   }
 
+  @Test
+  void optionDescriptionsBreakAtSpacesOnlyAtEveryWidth() {
+    java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+    collect(ProvideCommand.commandLine(), new java.util.ArrayList<>(), paths);
+    int checked = 0;
+    for (int width : new int[] {55, 64, 80, 100, 120, 160}) {
+      for (java.util.List<String> path : paths) {
+        CommandLine cl = ProvideCommand.commandLine();
+        for (String name : path) {
+          cl = cl.getSubcommands().get(name);
+        }
+        cl.setUsageHelpWidth(width);
+        String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+        java.util.Set<String> printed = new java.util.HashSet<>(java.util.Arrays.asList(usage.split("\\s+")));
+        for (var option : cl.getCommandSpec().options()) {
+          if (option.hidden()) {
+            continue;
+          }
+          for (String line : option.description()) {
+            for (String word : line.split("\\s+")) {
+              // A word wider than the description column (which starts at column 29) must break.
+              if (word.isEmpty() || word.contains("$") || word.contains("{") || word.length() > width - 32) {
+                continue;
+              }
+              checked++;
+              assertTrue(printed.contains(word), path + " " + option.longestName() + " at width " + width
+                  + ": the word '" + word + "' was broken across lines:\n" + usage);
+            }
+          }
+        }
+      }
+    }
+    assertTrue(checked > 1000, "checked only " + checked + " words");
+  }
+
   private static void collect(CommandLine cl, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
     for (var e : cl.getSubcommands().entrySet()) {
       java.util.List<String> path = new java.util.ArrayList<>(prefix);
