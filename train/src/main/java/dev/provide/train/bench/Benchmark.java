@@ -168,6 +168,57 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * Whole clips through a SavedModel, as a JVM application or TF Serving runs them: the
+   * checkpoint exported (F = {@code frames}) to a temporary folder, loaded with
+   * {@code SavedModelBundle}, and its {@code serving_default} signature called on a batch.
+   */
+  public Case served(String name, java.nio.file.Path checkpoint, int batch, int frames) throws java.io.IOException {
+    java.nio.file.Path base = java.nio.file.Files.createTempDirectory("provide-bench-savedmodel");
+    try {
+      dev.provide.graph.Checkpoints.Checkpoint cp = dev.provide.graph.Checkpoints.resolve(checkpoint);
+      ModelConfig c = cp.config();
+      long t0 = System.nanoTime();
+      java.nio.file.Path dir = dev.provide.export.SavedModelExporter.export(cp, base, 1, frames, 1);
+      double export = seconds(t0);
+      long l0 = System.nanoTime();
+      try (org.tensorflow.SavedModelBundle bundle =
+          org.tensorflow.SavedModelBundle.load(dir.toString(), dev.provide.export.SavedModelExporter.TAG)) {
+        double load = seconds(l0);
+        org.tensorflow.SessionFunction serve = bundle.function("serving_default");
+        int size = c.imageSize();
+        double[] clip = new double[settings.warmup() + settings.runs()];
+        try (TFloat32 video = Tensors.floats(noise(batch * frames * size * size * 3, 3), batch, frames, size, size, 3)) {
+          for (int i = 0; i < clip.length; i++) {
+            long r0 = System.nanoTime();
+            try (org.tensorflow.Result r = serve.call(Map.of("video", video))) {
+              r.get("masks").orElseThrow();
+            }
+            clip[i] = seconds(r0);
+          }
+        }
+        double[] timed = Arrays.copyOfRange(clip, settings.warmup(), clip.length);
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("preset_image", size);
+        v.put("batch", batch);
+        v.put("frames", frames);
+        v.put("clip_median_ms_per_frame", 1000 * median(timed) / frames);
+        v.put("clip_median_ms_per_video_frame", 1000 * median(timed) / (frames * batch));
+        v.put("clip_min_ms_per_frame", 1000 * min(timed) / frames);
+        v.put("video_frames_per_s", frames * batch / median(timed));
+        v.put("export_s", export);
+        v.put("load_s", load);
+        v.put("graph_build_s", export);
+        v.put("peak_rss_mib", peakRssMib());
+        return new Case(name, v);
+      }
+    } finally {
+      try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(base)) {
+        all.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+      }
+    }
+  }
+
   /** ARI and F-ARI of one 64 x 64 frame with 10 ground-truth and 10 predicted clusters. */
   public Case metrics() {
     Random rnd = new Random(3);

@@ -19,8 +19,13 @@ import picocli.CommandLine.Option;
     })
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cases", defaultValue = "train-paper,train-cpu,infer-b1,infer-b16,metrics", split = ",",
-      description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset), metrics. Default: ${DEFAULT-VALUE}.")
+      description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset), serve-b1, "
+          + "serve-b16 (whole clips through a SavedModel of --model, with SavedModelBundle), metrics. Default: ${DEFAULT-VALUE}.")
   List<String> cases;
+
+  @Option(names = "--model", defaultValue = "testdata/model",
+      description = "The model the serve cases export and load (a run, checkpoint or model folder). Default: ${DEFAULT-VALUE}.")
+  java.nio.file.Path model;
 
   @Option(names = "--infer-preset", defaultValue = "cpu", description = "Preset of the inference cases. Default: ${DEFAULT-VALUE}.")
   String inferPreset;
@@ -94,6 +99,12 @@ final class BenchCommand implements Callable<Integer> {
         case "infer-b16":
           r = b.inference("infer-" + inferPreset + "-b16", infer, 16, frames);
           break;
+        case "serve-b1":
+          r = b.served("serve-b1", modelPath(), 1, frames);
+          break;
+        case "serve-b16":
+          r = b.served("serve-b16", modelPath(), 16, frames);
+          break;
         default:
           throw new IllegalArgumentException("unknown case '" + c + "'");
       }
@@ -107,6 +118,8 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-16s %12.1f %12.1f %12s%n", "ari 64x64", v.get("median_us_ari_and_f_ari"), v.get("min_us_ari_and_f_ari"), "us");
       } else if (v.containsKey("median_s_per_step")) {
         System.out.printf("%-16s %12.3f %12.3f %12s %12.2f%n", r.name(), v.get("median_s_per_step"), v.get("min_s_per_step"), "s/step", v.get("graph_build_s"));
+      } else if (!v.containsKey("step_median_ms_per_frame")) {
+        System.out.printf("%-16s %12.2f %12.2f %12s %12.2f%n", r.name(), v.get("clip_median_ms_per_frame"), v.get("clip_min_ms_per_frame"), "ms/frame", v.get("graph_build_s"));
       } else {
         System.out.printf("%-16s %12.2f %12.2f %12s %12.2f%n", r.name(), v.get("clip_median_ms_per_frame"), v.get("clip_min_ms_per_frame"), "ms/frame", v.get("graph_build_s"));
         System.out.printf("%-16s %12.2f %12.2f %12s%n", r.name() + " step", v.get("step_median_ms_per_frame"), v.get("step_min_ms_per_frame"), "ms/frame");
@@ -144,6 +157,17 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf("%nreference %.3f s/step, ours %.3f s/step (medians of %d rounds): ours is %.2fx the reference's speed%n",
         ref, own, rounds, ref / own);
     return 0;
+  }
+
+  /** --model as given, or under the project folder when it is relative and not found here. */
+  private java.nio.file.Path modelPath() {
+    if (!java.nio.file.Files.exists(model) && !model.isAbsolute()) {
+      java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("provide.home", ".")).resolve(model);
+      if (java.nio.file.Files.exists(home)) {
+        return home;
+      }
+    }
+    return model;
   }
 
   private static double median(List<Double> v) {
