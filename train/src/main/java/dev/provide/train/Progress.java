@@ -61,8 +61,21 @@ public final class Progress {
    * with {@code elapsed} already spent, and its speed counts only what this process does.
    */
   public static ProgressBar bar(String task, long max, String unit, int updateMillis, long done, Duration elapsed) {
+    return bar(task, max, unit, updateMillis, done, elapsed, mode(System.getenv(ENV), System.console() != null));
+  }
+
+  /**
+   * Progress of a worker that is not the chief of a training cluster: one line every
+   * {@link #LOG_INTERVAL_MILLIS} ms even on a terminal (the chief draws the bar), or nothing when
+   * {@value #ENV} is {@code off}.
+   */
+  public static ProgressBar workerLines(String task, long max, String unit, long done, Duration elapsed) {
+    Mode mode = mode(System.getenv(ENV), System.console() != null) == Mode.OFF ? Mode.OFF : Mode.LINES;
+    return bar(task, max, unit, LOG_INTERVAL_MILLIS, done, elapsed, mode);
+  }
+
+  private static ProgressBar bar(String task, long max, String unit, int updateMillis, long done, Duration elapsed, Mode mode) {
     ProgressBarBuilder builder = new ProgressBarBuilder().startsFrom(done, elapsed);
-    Mode mode = mode(System.getenv(ENV), System.console() != null);
     if (mode == Mode.LINES) {
       builder.setConsumer(new DelegatingProgressBarConsumer(System.err::println, LOG_LINE_LENGTH));
       updateMillis = Math.max(updateMillis, LOG_INTERVAL_MILLIS);

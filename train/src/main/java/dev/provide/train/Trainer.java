@@ -264,8 +264,11 @@ public final class Trainer {
         String message = "";
         long firstStep = step;
         long loopStart = System.nanoTime();
-        try (ProgressBar bar = Progress.bar("Training", options.minutes() > 0 ? UNKNOWN_LAST_STEP : options.steps(), "steps", 1000, step,
-            Duration.ofMillis(Math.round(previousSeconds * 1000)))) {
+        long barMax = options.minutes() > 0 ? UNKNOWN_LAST_STEP : options.steps();
+        Duration barElapsed = Duration.ofMillis(Math.round(previousSeconds * 1000));
+        try (ProgressBar bar = chief
+            ? Progress.bar("Training", barMax, "steps", 1000, step, barElapsed)
+            : Progress.workerLines("Worker " + worker, barMax, "steps", step, barElapsed)) {
           while (step < options.steps()) {
             // In a cluster only the chief keeps the time budget (it knows the resumed minutes), and
             // a worker that wants to stop says so in the step's collective, so that every worker

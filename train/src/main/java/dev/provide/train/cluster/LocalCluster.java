@@ -57,7 +57,6 @@ public final class LocalCluster {
           pb.inheritIO();
         } else {
           pb.redirectErrorStream(true);
-          pb.environment().putIfAbsent("PROVIDE_PROGRESS", "lines"); // one terminal, one bar: the chief's
         }
         Process p = pb.start();
         processes.add(p);
