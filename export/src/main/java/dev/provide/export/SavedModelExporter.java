@@ -21,6 +21,10 @@ import org.tensorflow.Signature;
  * watches BASE for new versions, never sees a half-written one.
  */
 public final class SavedModelExporter {
+  static {
+    dev.provide.ops.NativeLogLevel.apply(); // before TensorFlow's natives start: errors only, unless the user set a level
+  }
+
   /** The tag TensorFlow Serving loads. */
   public static final String TAG = "serve";
 

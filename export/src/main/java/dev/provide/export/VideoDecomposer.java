@@ -32,6 +32,10 @@ import java.util.Optional;
  * outside [0, 1] is an {@link IllegalArgumentException}, never a crash.
  */
 public final class VideoDecomposer implements AutoCloseable {
+  static {
+    dev.provide.ops.NativeLogLevel.apply(); // before TensorFlow's natives start: errors only, unless the user set a level
+  }
+
   private final Backend backend;
   private final ModelConfig config;
   private final String source;

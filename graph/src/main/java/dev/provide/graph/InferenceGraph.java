@@ -27,6 +27,10 @@ import org.tensorflow.types.TInt64;
  * Variable names equal the training graph's, so a training checkpoint restores into it.
  */
 public final class InferenceGraph {
+  static {
+    dev.provide.ops.NativeLogLevel.apply(); // before TensorFlow's natives start: errors only, unless the user set a level
+  }
+
   /**
    * The outputs of one frame.
    *

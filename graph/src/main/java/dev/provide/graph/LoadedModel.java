@@ -7,6 +7,10 @@ import org.tensorflow.Session;
 
 /** A checkpoint restored into an inference graph and session, ready to decompose. Close it. */
 public final class LoadedModel implements AutoCloseable {
+  static {
+    dev.provide.ops.NativeLogLevel.apply(); // before TensorFlow's natives start: errors only, unless the user set a level
+  }
+
   private final Graph graph;
   private final Session session;
   private final ModelConfig config;

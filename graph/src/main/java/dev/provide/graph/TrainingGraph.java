@@ -24,6 +24,10 @@ import org.tensorflow.types.TInt64;
  * psi) and {@link #noiseScale} (defaults to 1).
  */
 public final class TrainingGraph {
+  static {
+    dev.provide.ops.NativeLogLevel.apply(); // before TensorFlow's natives start: errors only, unless the user set a level
+  }
+
   /** Seeds of consecutive frames are this far apart (steps of a frame use the offsets between). */
   public static final long FRAME_SEED_STRIDE = 1000;
 

@@ -25,6 +25,7 @@ public final class ProvideCommand implements Callable<Integer> {
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
+    dev.provide.ops.NativeLogLevel.apply();
     System.exit(commandLine().execute(args));
   }
 
