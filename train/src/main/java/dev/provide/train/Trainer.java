@@ -203,7 +203,7 @@ public final class Trainer {
       }
     }, "save-on-exit");
     Runtime.getRuntime().addShutdownHook(hook);
-    List<dev.provide.train.data.TrainingBatches> closeLater = new java.util.ArrayList<>();
+    dev.provide.train.data.TrainingBatches batches = null; // closed at the end, with the files it reads
     try (Graph g = new Graph()) {
       log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
           + describeSchedule() + ")...");
@@ -219,17 +219,21 @@ public final class Trainer {
         long step = 0;
         double previousSeconds = 0;
         Checkpoints.Checkpoint last = resume && chief ? restoreNewestReadable(s, t) : null;
+        if (last == null) {
+          s.initialize();
+        }
         if (replicated) {
-          if (last == null) {
-            s.initialize();
-          }
           String failure = synchronize(s, t);
           if (failure != null) {
             return new Result(Outcome.WORKER_LOST, 0, last, (System.nanoTime() - start) / 1e9, failure);
           }
+        }
+        if (last != null || replicated) { // a worker's step is the chief's
           try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
             step = ((TInt64) r.get(0)).getLong();
           }
+        }
+        if (replicated) {
           if (!chief) {
             log.printf("worker %d of %d: joined the cluster at step %d with the chief's weights%n", cluster.spec().index(),
                 cluster.spec().size(), step);
@@ -243,21 +247,15 @@ public final class Trainer {
           }
         }
         if (last != null) {
-          try (org.tensorflow.Result r = s.runner().fetch(t.step).run()) {
-            step = ((TInt64) r.get(0)).getLong();
-          }
           previousSeconds = last.provenance().trainingSeconds();
           log.printf("resumed from %s at step %d, after %.1f minutes of training%n", last.dir(), step, previousSeconds / 60);
           if (options.minutes() > 0 && previousSeconds >= options.minutes() * 60) {
             log.printf("the run's budget of %s minutes is already spent: nothing to train (give a larger --minutes to go on)%n",
                 options.minutes());
           }
-        } else if (!replicated) {
-          s.initialize();
         }
         int worker = cluster == null ? 0 : cluster.spec().index();
-        dev.provide.train.data.TrainingBatches batches = train.open(batchSeed(options.seed(), worker));
-        closeLater.add(batches);
+        batches = train.open(batchSeed(options.seed(), worker));
         batches.skipTo(step);
         List<ClipBatches.Batch> valBatches = validationBatches(validation, options.clipFrames());
         Outcome outcome = Outcome.FINISHED;
@@ -397,8 +395,8 @@ public final class Trainer {
         return new Result(outcome, step, last, seconds, message);
       }
     } finally {
-      for (var b : closeLater) {
-        b.close();
+      if (batches != null) {
+        batches.close();
       }
       done.countDown();
       try {

@@ -213,9 +213,7 @@ public final class Benchmark {
         return new Case(name, v);
       }
     } finally {
-      try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(base)) {
-        all.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
-      }
+      dev.provide.ops.PartialFiles.deleteTree(base);
     }
   }
 
@@ -307,7 +305,8 @@ public final class Benchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  static double median(double[] v) {
+  /** The median of {@code v}. */
+  public static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
     int n = s.length;

@@ -140,20 +140,20 @@ final class BenchCommand implements Callable<Integer> {
     }
     int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("provide.home", "."));
-    List<Double> theirs = new ArrayList<>(), ours = new ArrayList<>();
+    double[] theirs = new double[rounds], ours = new double[rounds];
     String torch = "";
     for (int r = 1; r <= rounds; r++) {
       var t = dev.provide.train.bench.ReferenceStep.run(reference, home, cores, warmup, steps);
       torch = t.torch();
-      theirs.add(t.medianSeconds());
+      theirs[r - 1] = t.medianSeconds();
       System.out.printf("round %d reference (PyTorch %s, %d threads): median %.3f s/step, min %.3f%n", r, torch, cores,
           t.medianSeconds(), t.minSeconds());
       Benchmark.Case c = b.training("train-paper", ModelConfig.paper(), 2, 4, 0);
-      ours.add(((Number) c.values().get("median_s_per_step")).doubleValue());
+      ours[r - 1] = ((Number) c.values().get("median_s_per_step")).doubleValue();
       System.out.printf("round %d ours (%s, %d threads%s): median %.3f s/step, min %.3f%n", r, precision, cores,
           xla ? ", XLA" : "", c.values().get("median_s_per_step"), c.values().get("min_s_per_step"));
     }
-    double ref = median(theirs), own = median(ours);
+    double ref = Benchmark.median(theirs), own = Benchmark.median(ours);
     System.out.printf("%nreference %.3f s/step, ours %.3f s/step (medians of %d rounds): ours is %.2fx the reference's speed%n",
         ref, own, rounds, ref / own);
     return 0;
@@ -170,10 +170,4 @@ final class BenchCommand implements Callable<Integer> {
     return model;
   }
 
-  private static double median(List<Double> v) {
-    List<Double> s = new ArrayList<>(v);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
 }

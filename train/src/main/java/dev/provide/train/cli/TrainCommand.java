@@ -357,10 +357,7 @@ final class TrainCommand implements Callable<Integer> {
       validation = ClipFiles.read(val, valCount);
       valName = val.toString();
     } else {
-      if (all.size() <= valCount) {
-        throw new IllegalArgumentException(data + " has " + all.size() + " sequences: too few to hold out " + valCount
-            + " for validation and train on the rest (lower --val-count or give --val FILE)");
-      }
+      requireHeldOut(all.size());
       train = all.subList(0, all.size() - valCount);
       validation = all.subList(all.size() - valCount, all.size());
       valName = "last " + valCount + " sequences of " + data;
@@ -387,10 +384,7 @@ final class TrainCommand implements Callable<Integer> {
       valName = val.toString();
       trainCount = total;
     } else {
-      if (total <= valCount) {
-        throw new IllegalArgumentException(data + " has " + total + " sequences: too few to hold out " + valCount
-            + " for validation and train on the rest (lower --val-count or give --val FILE)");
-      }
+      requireHeldOut(total);
       trainCount = total - valCount;
       validation = sources.tail(trainCount);
       valName = "last " + valCount + " sequences of " + data;
@@ -399,9 +393,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(data + " holds no sequences");
     }
     ClipRecord sample = ClipFiles.readOne(files.get(0), 0);
-    if (sample.numFrames() < options.windowFrames()) {
-      requireFrames(List.of(sample), files.get(0).toString());
-    }
+    requireFrames(List.of(sample), files.get(0).toString());
     int workers = cluster == null ? 1 : cluster.size();
     int worker = cluster == null ? 0 : cluster.index();
     if (trainCount <= worker) {
@@ -412,6 +404,14 @@ final class TrainCommand implements Callable<Integer> {
         files.size(), files.size() == 1 ? "" : "s", shuffleBuffer(),
         cluster == null ? "" : " (worker " + worker + "'s shard: sequences " + worker + ", " + (worker + workers) + ", " + (worker + 2 * workers) + ", ...)");
     return new TrainingData(null, sources, trainCount, sample, validation, valName, describe);
+  }
+
+  /** Refuses data of {@code total} sequences too few to hold out --val-count and train on the rest. */
+  private void requireHeldOut(long total) {
+    if (total <= valCount) {
+      throw new IllegalArgumentException(data + " has " + total + " sequences: too few to hold out " + valCount
+          + " for validation and train on the rest (lower --val-count or give --val FILE)");
+    }
   }
 
   /** Exit status 4: a worker of the cluster was lost (or never came up). */
