@@ -43,6 +43,18 @@ public record Replication(int replicas, int index, float timeoutSeconds, String 
     return index == 0;
   }
 
+  /**
+   * Tower {@code d}'s place when this worker runs {@code towers}: replica index * count + d of
+   * replicas * count, its collectives on the tower's device of this worker's task.
+   */
+  public Replication tower(int d, Towers towers) {
+    if (d < 0 || d >= towers.count()) {
+      throw new IllegalArgumentException("tower must be in [0, " + towers.count() + "), got " + d);
+    }
+    String task = device == null ? "" : device.substring(0, device.indexOf("/device:") < 0 ? device.length() : device.indexOf("/device:"));
+    return new Replication(replicas * towers.count(), index * towers.count() + d, timeoutSeconds, task + towers.device(d));
+  }
+
   /** The group the collectives reduce over. */
   Collectives.Group group() {
     return new Collectives.Group(replicas, GROUP_KEY, timeoutSeconds);

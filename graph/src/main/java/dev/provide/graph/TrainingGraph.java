@@ -143,6 +143,11 @@ public final class TrainingGraph {
   public final Operand<TFloat32> means;
   /** The model's variables (before any optimiser slot). */
   public final List<Output<TFloat32>> variables;
+  /**
+   * Every variable this graph made: the model's, Adam's moments and powers and the step counter
+   * (what a checkpoint holds). In a graph with several {@link Towers}, each tower's own.
+   */
+  public final List<Output<?>> state;
   /** Every frame as the unroller built it, with each refinement step's outputs (for inspection). */
   public final List<Unroller.Frame> unrolled;
   /** The gradient of the loss with respect to each of {@link #variables}, before clipping (null without optimiser). */
@@ -181,6 +186,7 @@ public final class TrainingGraph {
     this.reconstruction = b.reconstruction;
     this.means = b.means;
     this.variables = b.variables;
+    this.state = b.state;
     this.unrolled = b.unrolled;
     this.gradients = b.gradients;
     this.gradientNorm = b.gradientNorm;
@@ -203,6 +209,8 @@ public final class TrainingGraph {
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
+    List<Output<?>> state;
+    java.util.Set<String> earlierVariables;
     List<Unroller.Frame> unrolled;
     List<Operand<TFloat32>> gradients;
     Op train;
@@ -252,11 +260,22 @@ public final class TrainingGraph {
   private static TrainingGraph build(
       Graph g, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise, Rollout rollout,
       Replication replication) {
+    return build(Ops.create(g), c, frames, optimization, noise, rollout, replication);
+  }
+
+  /**
+   * Builds one replica on {@code tf}'s scope: the root for a single device, or a tower's sub-scope
+   * and device ({@link Towers}). Its placeholders, variables and gradients are its own.
+   */
+  static TrainingGraph build(
+      Ops tf, ModelConfig c, int frames, Optimization optimization, Unroller.Noise noise, Rollout rollout,
+      Replication replication) {
     if (frames < 1) {
       throw new IllegalArgumentException("a training clip needs at least one frame, got " + frames);
     }
-    Ops tf = Ops.create(g);
+    Graph g = (Graph) tf.scope().env();
     Builder b = new Builder();
+    b.earlierVariables = variableNames(g);
     b.config = c;
     b.frames = frames;
     b.rollout = rollout;
@@ -310,12 +329,13 @@ public final class TrainingGraph {
     b.masks = tf.withName("masks").stack(masks, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W]
     b.reconstruction = tf.withName("reconstruction").stack(recons, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, H, W, 3]
     b.means = tf.withName("means").stack(means, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W, 3]
-    b.variables = variables(g);
+    b.variables = ownVariables(g, b.earlierVariables, TFloat32.class);
     if (optimization != null) {
       buildOptimizer(g, tf, b, optimization);
     }
+    b.state = new ArrayList<>(TrainingGraph.<org.tensorflow.types.family.TType>ownVariables(g, b.earlierVariables, null));
     if (replication.active()) {
-      buildSynchronization(g, tf, b);
+      buildSynchronization(tf, b);
     }
     return new TrainingGraph(b);
   }
@@ -369,14 +389,98 @@ public final class TrainingGraph {
     return (long) Math.min(Long.MAX_VALUE, slotPixelDecodes * perPixel * 4 * 1.5);
   }
 
-  /** Every VariableV2 of the graph. */
-  @SuppressWarnings("unchecked")
-  static List<Output<TFloat32>> variables(Graph g) {
-    List<Output<TFloat32>> out = new ArrayList<>();
+  /**
+   * The same replica in {@code g}, a graph into which this one's GraphDef was imported under the
+   * same names ({@link TrainingTowers}); {@link #unrolled} is left empty there.
+   */
+  TrainingGraph rebind(Graph g) {
+    Builder b = new Builder();
+    b.config = config;
+    b.frames = frames;
+    b.rollout = rollout;
+    b.replication = replication;
+    b.logged = logged == null ? null : new Logged(in(g, logged.loss()), in(g, logged.nll()), in(g, logged.kl()),
+        in(g, logged.entropy()), in(g, logged.predictionNll()));
+    b.stopRequest = in(g, stopRequest);
+    b.stopAll = in(g, stopAll);
+    b.synchronize = in(g, synchronize);
+    b.settings = in(g, settings);
+    b.chiefSettings = in(g, chiefSettings);
+    b.future = future == null ? null : new Placeholder<>(g.operation(future.op().name()));
+    b.predictionNll = in(g, predictionNll);
+    b.video = new Placeholder<>(g.operation(video.op().name()));
+    b.seed = new Placeholder<>(g.operation(seed.op().name()));
+    b.klWeight = in(g, klWeight);
+    b.noiseScale = in(g, noiseScale);
+    b.loss = in(g, loss);
+    b.nll = in(g, nll);
+    b.kl = in(g, kl);
+    b.entropy = in(g, entropy);
+    b.masks = in(g, masks);
+    b.reconstruction = in(g, reconstruction);
+    b.means = in(g, means);
+    b.variables = new ArrayList<>();
+    for (Output<TFloat32> v : variables) {
+      b.variables.add(in(g, v).asOutput());
+    }
+    b.state = new ArrayList<>();
+    for (Output<?> v : state) {
+      b.state.add(in(g, v).asOutput());
+    }
+    b.unrolled = List.of();
+    if (gradients != null) {
+      b.gradients = new ArrayList<>();
+      for (Operand<TFloat32> v : gradients) {
+        b.gradients.add(in(g, v));
+      }
+    }
+    b.gradientNorm = in(g, gradientNorm);
+    b.train = in(g, train);
+    b.learningRate = in(g, learningRate);
+    b.step = in(g, step);
+    return new TrainingGraph(b);
+  }
+
+  /** The output of the same name and index in {@code g} (null for null). */
+  private static <T extends org.tensorflow.types.family.TType> Operand<T> in(Graph g, Operand<T> o) {
+    if (o == null) {
+      return null;
+    }
+    Output<T> out = o.asOutput();
+    return g.operation(out.op().name()).output(out.index());
+  }
+
+  private static Op in(Graph g, Op o) {
+    if (o == null) {
+      return null;
+    }
+    Operation op = g.operation(o.op().name());
+    return () -> op;
+  }
+
+  /** The names of every VariableV2 of the graph. */
+  static java.util.Set<String> variableNames(Graph g) {
+    java.util.Set<String> out = new java.util.HashSet<>();
     g.operations().forEachRemaining((Operation op) -> {
       if (op.type().equals("VariableV2")) {
-        Output<TFloat32> v = op.output(0);
-        out.add(v);
+        out.add(op.name());
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The VariableV2s of the graph not named in {@code earlier} (this replica's), in the graph's
+   * order; only float ones when {@code type} is TFloat32, all when null.
+   */
+  @SuppressWarnings("unchecked")
+  static <T extends org.tensorflow.types.family.TType> List<Output<T>> ownVariables(
+      Graph g, java.util.Set<String> earlier, Class<T> type) {
+    List<Output<T>> out = new ArrayList<>();
+    g.operations().forEachRemaining((Operation op) -> {
+      if (op.type().equals("VariableV2") && !earlier.contains(op.name())
+          && (type == null || op.output(0).dataType() == org.tensorflow.proto.DataType.DT_FLOAT_REF)) {
+        out.add((Output<T>) op.output(0));
       }
     });
     return out;
@@ -385,7 +489,8 @@ public final class TrainingGraph {
   private static void buildOptimizer(Graph g, Ops tf, Builder b, Optimization o) {
     Ops opt = tf.withSubScope("optimizer");
     Output<?>[] vars = b.variables.toArray(new Output<?>[0]);
-    Output<?>[] local = g.addGradients(b.loss.asOutput(), vars);
+    // The prefix keeps a tower's gradient ops inside its scope, where Towers places them.
+    Output<?>[] local = g.addGradients(tf.scope().makeOpName("gradients"), new Output<?>[] {b.loss.asOutput()}, vars, null);
     List<Operand<TFloat32>> grads = new ArrayList<>();
     for (int i = 0; i < local.length; i++) {
       if (local[i] == null || local[i].op() == null) {
@@ -448,22 +553,20 @@ public final class TrainingGraph {
    * assigned. The settings fingerprints travel with the int64 variables.
    */
   @SuppressWarnings("unchecked")
-  private static void buildSynchronization(Graph g, Ops root, Builder b) {
+  private static void buildSynchronization(Ops root, Builder b) {
     Ops tf = root.withSubScope("replicas");
     Replication r = b.replication;
     List<Output<TFloat32>> floats = new ArrayList<>();
     List<Output<TInt64>> longs = new ArrayList<>();
-    g.operations().forEachRemaining((Operation op) -> {
-      if (op.type().equals("VariableV2")) {
-        if (op.output(0).dataType() == org.tensorflow.proto.DataType.DT_FLOAT_REF) {
-          floats.add((Output<TFloat32>) (Output<?>) op.output(0));
-        } else if (op.output(0).dataType() == org.tensorflow.proto.DataType.DT_INT64_REF) {
-          longs.add((Output<TInt64>) (Output<?>) op.output(0));
-        } else {
-          throw new IllegalStateException("variable " + op.name() + " of type " + op.output(0).dataType() + " cannot be synchronised");
-        }
+    for (Output<?> v : b.state) {
+      if (v.dataType() == org.tensorflow.proto.DataType.DT_FLOAT_REF) {
+        floats.add((Output<TFloat32>) v);
+      } else if (v.dataType() == org.tensorflow.proto.DataType.DT_INT64_REF) {
+        longs.add((Output<TInt64>) v);
+      } else {
+        throw new IllegalStateException("variable " + v.op().name() + " of type " + v.dataType() + " cannot be synchronised");
       }
-    });
+    }
     b.settings = tf.withName("settings").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
     List<Operand<TFloat32>> floatValues = new ArrayList<>();
     for (Output<TFloat32> v : floats) {

@@ -409,7 +409,7 @@ public final class Unroller {
     Output<?>[] grads =
         ((Graph) tf.scope().env())
             .addGradients(
-                null,
+                tf.scope().makeOpName("gradients"), // inside the scope: a tower's gradients stay on its device (Towers)
                 new Output<?>[] {total.asOutput()},
                 new Output<?>[] {means.asOutput(), (ofMasks ? masksIn : logits).asOutput(), lambda.asOutput()},
                 new Output<?>[] {tf.constant(1f).asOutput()});
