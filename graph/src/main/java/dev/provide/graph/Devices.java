@@ -21,14 +21,19 @@ public final class Devices {
    */
   public static synchronized boolean gpuAvailable() {
     if (gpu == null) {
-      gpu = probeGpu();
+      gpu = probeGpu(0);
     }
     return gpu;
   }
 
-  private static boolean probeGpu() {
+  /** Whether GPU {@code index} (counting from 0) runs an op pinned to it; false without a GPU. */
+  public static synchronized boolean gpuAvailable(int index) {
+    return index == 0 ? gpuAvailable() : gpuAvailable() && probeGpu(index);
+  }
+
+  private static boolean probeGpu(int index) {
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g).withDevice(org.tensorflow.DeviceSpec.newBuilder().deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU).deviceIndex(0).build());
+      Ops tf = Ops.create(g).withDevice(org.tensorflow.DeviceSpec.newBuilder().deviceType(org.tensorflow.DeviceSpec.DeviceType.GPU).deviceIndex(index).build());
       var y = tf.math.add(tf.constant(1f), tf.constant(2f));
       ConfigProto config = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
       try (Session s = new Session(g, config);
@@ -69,6 +74,15 @@ public final class Devices {
    * @param xla XLA JIT compilation of clusters of ops (global_jit_level ON_1)
    */
   public static ConfigProto sessionConfig(boolean useGpu, int intraOpThreads, int interOpThreads, boolean bfloat16, boolean xla) {
+    return sessionConfig(useGpu, intraOpThreads, interOpThreads, bfloat16, xla, 1);
+  }
+
+  /**
+   * A session configuration with {@code cpuDevices} CPU devices (for {@link Towers} on a CPU:
+   * TensorFlow makes one device per count, all sharing the process's threads).
+   */
+  public static ConfigProto sessionConfig(
+      boolean useGpu, int intraOpThreads, int interOpThreads, boolean bfloat16, boolean xla, int cpuDevices) {
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("thread counts must be >= 0 (0 = TensorFlow's default)");
     }
@@ -77,6 +91,9 @@ public final class Devices {
             .setAllowSoftPlacement(true)
             .setIntraOpParallelismThreads(intraOpThreads)
             .setInterOpParallelismThreads(interOpThreads);
+    if (cpuDevices > 1) {
+      b.putDeviceCount("CPU", cpuDevices);
+    }
     if (!useGpu) {
       b.putDeviceCount("GPU", 0);
     } else {

@@ -5,6 +5,7 @@ import dev.provide.graph.Provenance;
 import dev.provide.graph.Devices;
 import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;
+import dev.provide.graph.TrainingTowers;
 import dev.provide.ops.Tensors;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
@@ -50,6 +51,8 @@ public final class Trainer {
    * @param decay the learning rate's decay at the end of the run ({@link LearningRateDecay#NONE} for none)
    * @param rollout the prediction term ({@link TrainingGraph.Rollout#NONE} for the paper's training)
    * @param precision float32, or bfloat16 mixed precision (where the CPU has it natively)
+   * @param devices towers in this process ({@link dev.provide.graph.Towers}): each of this many
+   *     devices trains on batchSize / devices rows of the batch (1 = one device)
    */
   public record Options(
       int batchSize,
@@ -70,7 +73,8 @@ public final class Trainer {
       boolean xla,
       LearningRateDecay decay,
       TrainingGraph.Rollout rollout,
-      dev.provide.graph.Precision precision) {
+      dev.provide.graph.Precision precision,
+      int devices) {
     /** Without a prediction term ({@link TrainingGraph.Rollout#NONE}): the paper's training. */
     public Options(int batchSize, int clipFrames, long steps, double minutes, TrainingGraph.Optimization optimization,
         long klWarmup, long noiseWarmup, int logEvery, int validateEvery, int checkpointEvery, int keep, long seed,
@@ -85,6 +89,21 @@ public final class Trainer {
         boolean useGpu, int intraThreads, int interThreads, boolean xla, LearningRateDecay decay, TrainingGraph.Rollout rollout) {
       this(batchSize, clipFrames, steps, minutes, optimization, klWarmup, noiseWarmup, logEvery, validateEvery,
           checkpointEvery, keep, seed, useGpu, intraThreads, interThreads, xla, decay, rollout, dev.provide.graph.Precision.FLOAT32);
+    }
+
+    /** On one device. */
+    public Options(int batchSize, int clipFrames, long steps, double minutes, TrainingGraph.Optimization optimization,
+        long klWarmup, long noiseWarmup, int logEvery, int validateEvery, int checkpointEvery, int keep, long seed,
+        boolean useGpu, int intraThreads, int interThreads, boolean xla, LearningRateDecay decay, TrainingGraph.Rollout rollout,
+        dev.provide.graph.Precision precision) {
+      this(batchSize, clipFrames, steps, minutes, optimization, klWarmup, noiseWarmup, logEvery, validateEvery,
+          checkpointEvery, keep, seed, useGpu, intraThreads, interThreads, xla, decay, rollout, precision, 1);
+    }
+
+    /** The same settings on {@code n} devices. */
+    public Options withDevices(int n) {
+      return new Options(batchSize, clipFrames, steps, minutes, optimization, klWarmup, noiseWarmup, logEvery, validateEvery,
+          checkpointEvery, keep, seed, useGpu, intraThreads, interThreads, xla, decay, rollout, precision, n);
     }
 
     /** Frames of clip each training window takes: the observed ones and the predicted ones. */
@@ -102,6 +121,7 @@ public final class Trainer {
       if (minutes < 0 || klWarmup < 0 || noiseWarmup < 0 || logEvery < 1 || validateEvery < 1 || checkpointEvery < 1 || keep < 1) {
         throw new IllegalArgumentException("minutes, warm-up >= 0; log, validation, checkpoint intervals and keep >= 1");
       }
+      new dev.provide.graph.Towers(devices, org.tensorflow.DeviceSpec.DeviceType.CPU).checkBatch(batchSize);
     }
   }
 
@@ -207,13 +227,16 @@ public final class Trainer {
     try (Graph g = new Graph()) {
       log.println("building the training graph (" + config.mode().label() + ", " + options.clipFrames() + " frames, "
           + describeSchedule() + ")...");
-      boolean replicated = cluster != null && cluster.spec().size() > 1;
+      boolean workers = cluster != null && cluster.spec().size() > 1;
       boolean chief = cluster == null || cluster.chief();
-      TrainingGraph t = TrainingGraph.build(g, config, options.clipFrames(), options.optimization(), options.rollout(),
-          replicated ? cluster.replication() : dev.provide.graph.Replication.NONE);
       boolean gpu = options.useGpu() && Devices.gpuAvailable();
+      dev.provide.graph.Towers towers = towers(gpu);
+      boolean replicated = workers || towers.active(); // replicas kept in step by collectives
+      TrainingTowers all = TrainingTowers.build(g, config, options.clipFrames(), options.optimization(), options.rollout(),
+          workers ? cluster.replication() : dev.provide.graph.Replication.NONE, towers);
+      TrainingGraph t = all.first();
       var sessionConfig = Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads(),
-          options.precision() == dev.provide.graph.Precision.BFLOAT16, options.xla());
+          options.precision() == dev.provide.graph.Precision.BFLOAT16, options.xla(), gpu ? 0 : towers.count());
       try (Session s = cluster != null ? cluster.session(g, sessionConfig) : new Session(g, sessionConfig);
           EventWriter events = chief ? new EventWriter(run) : null) {
         long step = 0;
@@ -223,7 +246,7 @@ public final class Trainer {
           s.initialize();
         }
         if (replicated) {
-          String failure = synchronize(s, t);
+          String failure = synchronize(s, all);
           if (failure != null) {
             return new Result(Outcome.WORKER_LOST, 0, last, (System.nanoTime() - start) / 1e9, failure);
           }
@@ -242,8 +265,8 @@ public final class Trainer {
             for (var v : t.variables) {
               values += v.shape().size();
             }
-            log.printf("%d workers in step; each step averages %,d gradient values (%.1f MB) in one all-reduce%n",
-                cluster.spec().size(), values, values * 4 / 1e6);
+            log.printf("%s in step; each step averages %,d gradient values (%.1f MB) in one all-reduce%n",
+                describeReplicas(towers), values, values * 4 / 1e6);
           }
         }
         if (last != null) {
@@ -285,19 +308,28 @@ public final class Trainer {
             float lr = (float) (options.optimization().learningRate() * options.decay().factor(budgetSpent(step, previousSeconds, start)));
             ClipBatches.Batch future = t.rollout.active() ? window.frames(options.clipFrames(), t.rollout.frames()) : null;
             float[] values;
-            try (TFloat32 video = Tensors.floats(b.frames(), b.frameShape());
-                TFloat32 futureFrames = future == null ? null : Tensors.floats(future.frames(), future.frameShape());
+            try (dev.provide.ops.HeldTensors feeds = new dev.provide.ops.HeldTensors();
                 TInt64 seed = TInt64.vectorOf(options.seed(), step);
                 TFloat32 kw = TFloat32.scalarOf(klWeight);
                 TFloat32 ns = TFloat32.scalarOf(noise);
                 TFloat32 rate = TFloat32.scalarOf(lr);
                 TFloat32 stopRequest = TFloat32.scalarOf(wanted != null ? 1f : 0f)) {
-              Session.Runner runner = s.runner().feed(t.video, video).feed(t.seed, seed).feed(t.klWeight, kw)
-                  .feed(t.noiseScale, ns).feed(t.learningRate, rate)
-                  .addTarget(t.train).fetch(t.logged.loss()).fetch(t.logged.nll()).fetch(t.logged.kl())
-                  .fetch(t.logged.entropy()).fetch(t.gradientNorm);
-              if (futureFrames != null) {
-                runner.feed(t.future, futureFrames).fetch(t.logged.predictionNll()); // values[5]
+              Session.Runner runner = s.runner();
+              for (int d = 0; d < towers.count(); d++) { // each tower its rows of the batch, all the same scalars
+                TrainingGraph tower = all.all().get(d);
+                int[] rows = towers.rows(b.batchSize(), d);
+                ClipBatches.Batch mine = b.rows(rows[0], rows[1]);
+                runner.feed(tower.video, feeds.hold(Tensors.floats(mine.frames(), mine.frameShape())))
+                    .feed(tower.seed, seed).feed(tower.klWeight, kw).feed(tower.noiseScale, ns).feed(tower.learningRate, rate)
+                    .addTarget(tower.train);
+                if (future != null) {
+                  ClipBatches.Batch ahead = future.rows(rows[0], rows[1]);
+                  runner.feed(tower.future, feeds.hold(Tensors.floats(ahead.frames(), ahead.frameShape())));
+                }
+              }
+              runner.fetch(t.logged.loss()).fetch(t.logged.nll()).fetch(t.logged.kl()).fetch(t.logged.entropy()).fetch(t.gradientNorm);
+              if (future != null) {
+                runner.fetch(t.logged.predictionNll()); // values[5]
               }
               if (replicated) {
                 runner.feed(t.stopRequest, stopRequest).fetch(t.stopAll); // the last value
@@ -308,7 +340,7 @@ public final class Trainer {
                   values[i] = ((TFloat32) r.get(i)).getFloat();
                 }
               } catch (org.tensorflow.exceptions.TensorFlowException e) {
-                if (!replicated) {
+                if (!workers) {
                   throw e;
                 }
                 outcome = Outcome.WORKER_LOST;
@@ -376,7 +408,8 @@ public final class Trainer {
           }
         }
         if (replicated && outcome != Outcome.WORKER_LOST) {
-          log.printf("%nworker %d: weights fingerprint %s at step %d%n", worker, weightsFingerprint(s, t), step);
+          log.printf("%nworker %d: weights fingerprint %s at step %d%s%n", worker, weightsFingerprint(s, t), step,
+              towers.active() ? towersAgree(s, all) : "");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if ((outcome == Outcome.FINISHED || outcome == Outcome.TIME_LIMIT) && lastValidationFAri < PLATEAU_F_ARI) {
@@ -421,13 +454,21 @@ public final class Trainer {
    *
    * @return null when done, else why it failed (a worker missing, or other settings)
    */
-  private String synchronize(Session s, TrainingGraph t) {
+  private String synchronize(Session s, TrainingTowers towers) {
     long mine = settingsFingerprint();
     long chiefs;
-    try (TInt64 settings = TInt64.scalarOf(mine);
-        org.tensorflow.Result r = s.runner().feed(t.settings, settings).addTarget(t.synchronize).fetch(t.chiefSettings).run()) {
-      chiefs = ((TInt64) r.get(0)).getLong();
+    try (TInt64 settings = TInt64.scalarOf(mine)) {
+      Session.Runner runner = s.runner();
+      for (TrainingGraph t : towers.all()) {
+        runner.feed(t.settings, settings).addTarget(t.synchronize);
+      }
+      try (org.tensorflow.Result r = runner.fetch(towers.first().chiefSettings).run()) {
+        chiefs = ((TInt64) r.get(0)).getLong();
+      }
     } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      if (cluster == null) {
+        throw e;
+      }
       return "could not start with the other workers: " + cluster.describeFailure(e);
     }
     if (chiefs != mine) {
@@ -438,12 +479,43 @@ public final class Trainer {
     return null;
   }
 
+  /**
+   * This process's towers: on its GPUs when it trains on a GPU (as many as asked for must be
+   * there), else on as many CPU devices.
+   */
+  private dev.provide.graph.Towers towers(boolean gpu) {
+    int n = options.devices();
+    if (gpu && n > 1 && !Devices.gpuAvailable(n - 1)) {
+      throw new IllegalArgumentException("--devices " + n + " needs " + n + " GPUs, and TensorFlow sees fewer here "
+          + "(use --devices with the number of GPUs, or --device cpu for CPU devices)");
+    }
+    return new dev.provide.graph.Towers(n, gpu ? org.tensorflow.DeviceSpec.DeviceType.GPU : org.tensorflow.DeviceSpec.DeviceType.CPU);
+  }
+
+  private String describeReplicas(dev.provide.graph.Towers towers) {
+    int w = cluster == null ? 1 : cluster.spec().size();
+    String devices = towers.count() + " " + towers.type().name() + " devices";
+    return w == 1 ? devices : w + " workers x " + devices;
+  }
+
+  /** ", its N towers identical" when every tower's weights print the same, else which differ. */
+  private static String towersAgree(Session s, TrainingTowers all) {
+    String first = weightsFingerprint(s, all.first());
+    for (int d = 1; d < all.all().size(); d++) {
+      String other = weightsFingerprint(s, all.all().get(d));
+      if (!other.equals(first)) {
+        return "; tower " + d + " differs (" + other + ")";
+      }
+    }
+    return ", its " + all.all().size() + " towers identical";
+  }
+
   /** A fingerprint of everything that must be equal on every worker of a cluster. */
   long settingsFingerprint() {
     String all = String.join("|", config.toString(), String.valueOf(options.batchSize()), String.valueOf(options.clipFrames()),
         String.valueOf(options.steps()), options.optimization().toString(), String.valueOf(options.klWarmup()),
         String.valueOf(options.noiseWarmup()), String.valueOf(options.seed()), options.decay().toString(),
-        options.rollout().toString());
+        options.rollout().toString(), String.valueOf(options.devices()));
     return com.google.common.hash.Hashing.sha256().hashString(all, java.nio.charset.StandardCharsets.UTF_8).asLong();
   }
 

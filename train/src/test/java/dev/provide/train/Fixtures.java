@@ -57,7 +57,8 @@ public final class Fixtures {
     return trainer(run, options(steps, lr), log);
   }
 
-  private static Trainer trainer(Path run, Trainer.Options options, PrintStream log) {
+  /** A trainer with these options that logs to {@code log}. */
+  public static Trainer trainer(Path run, Trainer.Options options, PrintStream log) {
     return new Trainer(tinyConfig(), options, run, balls(6, 5, 1), balls(2, 5, 2), provenance(), log);
   }
 }

@@ -149,6 +149,26 @@ class TrainerTest {
   }
 
   @Test
+  void twoTowersTrainAsOneDeviceAndTheirCheckpointResumesOnOne() throws Exception {
+    // Batch 2 on two CPU devices (one row each) against one device: the same weights within 1e-5,
+    // and the towers' checkpoint resumes on one device (it holds tower 0 under one-device names).
+    Path one = dir.resolve("one"), two = dir.resolve("two");
+    Fixtures.trainer(one, 3, 1e-3).run(false);
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    Trainer.Result r = Fixtures.trainer(two, Fixtures.options(3, 1e-3).withDevices(2), new java.io.PrintStream(log, true)).run(false);
+    assertEquals(3, r.step(), log.toString());
+    assertTrue(log.toString().contains("2 CPU devices in step"), log.toString());
+    assertTrue(log.toString().contains("its 2 towers identical"), log.toString());
+    float[] a = weights(Checkpoints.latest(one).orElseThrow()), b = weights(Checkpoints.latest(two).orElseThrow());
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+    assertTrue(worst < 1e-5, "largest difference " + worst);
+    assertTrue(Fixtures.trainer(two, 4, 1e-3).run(true).step() == 4, "resumed on one device");
+  }
+
+  @Test
   void resumeFallsBackToTheNewestCheckpointThatReads() throws Exception {
     Path run = dir.resolve("damaged");
     Fixtures.trainer(run, 7, 1e-3).run(false);

@@ -1,7 +1,6 @@
 package dev.provide.ops.testing;
 
 import dev.provide.ops.Tensors;
-import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -11,12 +10,11 @@ import org.tensorflow.types.TFloat32;
 
 /** Holds the tensors fed to one run and closes them afterwards. */
 public final class Feeds implements AutoCloseable {
-  private final List<Tensor> held = new ArrayList<>();
+  private final dev.provide.ops.HeldTensors held = new dev.provide.ops.HeldTensors();
 
   /** Keeps {@code t} until {@link #close()}. */
   public <T extends Tensor> T hold(T t) {
-    held.add(t);
-    return t;
+    return held.hold(t);
   }
 
   /** Feeds float values to every placeholder. */
@@ -30,9 +28,6 @@ public final class Feeds implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Tensor t : held) {
-      t.close();
-    }
-    held.clear();
+    held.close();
   }
 }

@@ -195,6 +195,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Set by --local-workers: intra-op threads of one worker when --threads is not given.")
   int workerThreads;
 
+  @Option(names = "--devices", defaultValue = "1",
+      description = "Train on this many devices of this process at once (towers): each trains on --batch / N sequences "
+          + "of the batch and the gradients are averaged every step, so the result equals one device on the whole batch. "
+          + "GPUs when training on a GPU (as many must be there), else CPU devices that share --threads (for trying it "
+          + "out; no faster on a CPU). Combines with workers: N devices x M workers. Default: ${DEFAULT-VALUE}.")
+  int devices;
+
   @Option(names = "--precision", defaultValue = "float32",
       description = "float32, or bfloat16 mixed precision (oneDNN rewrites eligible ops; refused on a CPU without native "
           + "bfloat16, AVX512_BF16 or AMX, where it is emulated about 4.6x slower). docs/PERFORMANCE.md measures which "
@@ -262,7 +269,7 @@ final class TrainCommand implements Callable<Integer> {
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null ? xla : !gpu,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight),
-            Precision.parse(precision));
+            Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
     TrainingData d = stream(files) ? streamed(files, options, cluster) : inMemory(cluster);
@@ -275,7 +282,8 @@ final class TrainCommand implements Callable<Integer> {
     Provenance provenance =
         new Provenance(data.toString(), d.valName(), seed, 0, 0, Provenance.gitCommit(),
             org.tensorflow.TensorFlow.version(), batch, frames, lr, klWarmup, "", RunFlags.asArgs(flags));
-    ClusterMember member = cluster == null ? null : ClusterMember.start(cluster, collectiveTimeout, intraThreads, interThreads);
+    ClusterMember member = cluster == null ? null : ClusterMember.start(cluster, collectiveTimeout, intraThreads, interThreads,
+        gpu ? 1 : devices);
     int size = config.imageSize();
     TrainingBatches.Opener opener = d.sources() == null
         ? batchSeed -> new ClipBatches(d.clips(), options.windowFrames(), options.batchSize(), batchSeed)

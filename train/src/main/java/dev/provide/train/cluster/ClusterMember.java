@@ -46,9 +46,10 @@ public final class ClusterMember {
    * @param timeoutSeconds how long a collective waits for all workers before failing
    * @param intraThreads TensorFlow intra-op threads of this worker (0 = all cores)
    * @param interThreads inter-op threads (0 = TensorFlow's default)
+   * @param cpuDevices CPU devices of this worker's server (more than 1 for towers on CPU devices)
    * @throws IllegalArgumentException when this worker's port is taken
    */
-  public static ClusterMember start(ClusterSpec spec, float timeoutSeconds, int intraThreads, int interThreads) {
+  public static ClusterMember start(ClusterSpec spec, float timeoutSeconds, int intraThreads, int interThreads, int cpuDevices) {
     if (!(timeoutSeconds > 0) || Float.isInfinite(timeoutSeconds)) {
       throw new IllegalArgumentException("the collective timeout must be a positive number of seconds, got " + timeoutSeconds);
     }
@@ -67,6 +68,9 @@ public final class ClusterMember {
     ConfigProto.Builder defaults = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(intraThreads)
         .setInterOpParallelismThreads(interThreads);
+    if (cpuDevices > 1) {
+      defaults.putDeviceCount("CPU", cpuDevices);
+    }
     defaults.getExperimentalBuilder().setCollectiveGroupLeader("/job:" + JOB + "/replica:0/task:0");
     ServerDef def = ServerDef.newBuilder()
         .setCluster(ClusterDef.newBuilder().addJob(job))

@@ -45,6 +45,19 @@ public final class ClipBatches implements TrainingBatches {
       return new Batch(f, i, batchSize, count, height, width);
     }
 
+    /** Examples {@code from .. from + count - 1}, as a batch of their own. */
+    public Batch rows(int from, int count) {
+      if (from < 0 || count < 1 || from + count > batchSize) {
+        throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") outside 0.." + batchSize);
+      }
+      if (from == 0 && count == batchSize) {
+        return this;
+      }
+      int f = numFrames * height * width;
+      return new Batch(java.util.Arrays.copyOfRange(frames, from * f * 3, (from + count) * f * 3),
+          java.util.Arrays.copyOfRange(ids, from * f, (from + count) * f), count, numFrames, height, width);
+    }
+
     /** The ids of one frame of one example, H x W. */
     public int[] frameIds(int example, int frame) {
       int p = height * width;

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
@@ -40,14 +42,17 @@ class DistributedTrainingTest {
 
   @TempDir Path dir;
 
-  @Test
-  void twoWorkersEndBitwiseIdenticalAndEqualOneProcessTrainingOnTheUnionOfTheirBatches() throws Exception {
+  /** With 1 device per worker, and with 2 CPU devices (towers) each: 4 replicas of one row. */
+  @ParameterizedTest(name = "{0} device(s) per worker")
+  @ValueSource(ints = {1, 2})
+  void twoWorkersEndBitwiseIdenticalAndEqualOneProcessTrainingOnTheUnionOfTheirBatches(int devices) throws Exception {
     Path data = clips();
     Path run = dir.resolve("run");
     Path log = dir.resolve("cluster.txt");
     Process p = start(List.of("train", "--data", data.toString(), "--val-count", String.valueOf(HELD_OUT), "--run", run.toString(),
         "--steps", String.valueOf(STEPS), "--batch", String.valueOf(BATCH), "--frames", String.valueOf(FRAMES),
-        "--kl-warmup", "0", "--seed", String.valueOf(SEED), "--local-workers", "2", "--collective-timeout", "120"), log);
+        "--kl-warmup", "0", "--seed", String.valueOf(SEED), "--local-workers", "2", "--collective-timeout", "120",
+        "--devices", String.valueOf(devices)), log);
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the cluster did not finish");
     String out = Files.readString(log);
     assertEquals(0, p.exitValue(), out);
@@ -60,6 +65,9 @@ class DistributedTrainingTest {
     }
     assertEquals(2, prints.size(), out);
     assertEquals(prints.get("0"), prints.get("1"), "the workers' weights differ\n" + out);
+    if (devices > 1) {
+      assertEquals(2, out.split("its 2 towers identical", -1).length - 1, "each worker's towers identical\n" + out);
+    }
 
     // One process, one replica, the two workers' batches concatenated in worker order.
     List<ClipRecord> train = ClipFiles.read(data, SEQUENCES).subList(0, SEQUENCES - HELD_OUT);
