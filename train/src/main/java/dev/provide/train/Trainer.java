@@ -408,8 +408,8 @@ public final class Trainer {
           }
         }
         if (replicated && outcome != Outcome.WORKER_LOST) {
-          log.printf("%nworker %d: weights fingerprint %s at step %d%s%n", worker, weightsFingerprint(s, t), step,
-              towers.active() ? towersAgree(s, all) : "");
+          log.printf("%n%sweights fingerprint %s at step %d%s%n", workers ? "worker " + worker + ": " : "",
+              weightsFingerprint(s, t), step, towers.active() ? towersAgree(s, all) : "");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if ((outcome == Outcome.FINISHED || outcome == Outcome.TIME_LIMIT) && lastValidationFAri < PLATEAU_F_ARI) {
