@@ -2,6 +2,8 @@
 # Data-parallel training speed on this machine, side by side in one sitting:
 #   one    1 process, --threads T, --batch 2B         (one worker, all cores)
 #   two    2 workers (--local-workers 2), 1 thread each, --batch B each (the same global batch 2B)
+#   towers 1 process, --threads T, --devices 2, --batch 2B (two CPU towers sharing the threads:
+#          the cost of towers where there is no second device to run them on)
 #   apart  2 independent processes, 1 thread each, --batch B each, at the same time
 #          (the same CPU load as "two" without any communication: two minus apart is the
 #          cost of the all-reduce and of waiting for the slower worker)
@@ -38,6 +40,8 @@ for round in $(seq 1 "$rounds"); do
   report one "$round" "$(median_step "$out/one-$round")" $((2 * b))
   PROVIDE_PROGRESS=off "$here/provide" train "${common[@]}" --run "$out/two-$round" --threads 1 --batch "$b" --local-workers 2 >"$out/two-$round.log" 2>&1
   report two "$round" "$(median_step "$out/two-$round")" $((2 * b))
+  PROVIDE_PROGRESS=off "$here/provide" train "${common[@]}" --run "$out/towers-$round" --threads "$threads" --batch $((2 * b)) --devices 2 >"$out/towers-$round.log" 2>&1
+  report towers "$round" "$(median_step "$out/towers-$round")" $((2 * b))
   PROVIDE_PROGRESS=off "$here/provide" train "${common[@]}" --run "$out/apart-a-$round" --threads 1 --batch "$b" >"$out/apart-a-$round.log" 2>&1 &
   PROVIDE_PROGRESS=off "$here/provide" train "${common[@]}" --run "$out/apart-b-$round" --threads 1 --batch "$b" --seed 2 >"$out/apart-b-$round.log" 2>&1
   wait
