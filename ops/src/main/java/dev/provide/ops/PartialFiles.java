@@ -54,6 +54,8 @@ public final class PartialFiles {
     try {
       Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
       publish(tmp, target);
+    } catch (IOException e) { // a full disk says only "No space left on device": name the file
+      throw new IOException("cannot write " + target + ": " + ErrorMessages.innermost(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -43,7 +43,10 @@ final class DataShowCommand implements Callable<Integer> {
       grid[0][t] = Images.frame(c, t);
       grid[1][t] = Images.ids(c.ids(), t * c.pixels(), c.height(), c.width());
     }
-    Images.writePng(Images.grid(grid, scale, 2), out);
+    try (dev.provide.ops.OutputFolder folder = dev.provide.ops.OutputFolder.create(out.toAbsolutePath().getParent())) {
+      Images.writePng(Images.grid(grid, scale, 2), out);
+      folder.done();
+    }
     System.out.println("wrote " + out + " (" + f + " frames of sequence " + index + ")");
     return 0;
   }

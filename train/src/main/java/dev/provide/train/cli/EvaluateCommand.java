@@ -93,7 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
       System.out.print(table);
       System.out.printf("(%s, checkpoint %s, %.1f s)%n", data, model.checkpoint().dir(), seconds);
       if (out != null) {
-        Files.createDirectories(out);
+        try (dev.provide.ops.OutputFolder folder = dev.provide.ops.OutputFolder.create(out)) {
         Map<String, Object> json = new LinkedHashMap<>();
         results.forEach((l, s) -> {
           Map<String, Object> row = new LinkedHashMap<>();
@@ -120,6 +120,8 @@ final class EvaluateCommand implements Callable<Integer> {
         PartialFiles.writeString(out.resolve("frames.csv"), frameRows.toString());
         PartialFiles.writeString(out.resolve("metrics.md"), table);
         PartialFiles.writeString(out.resolve("metrics.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json));
+        folder.done();
+        }
         System.out.println("wrote " + out.resolve("metrics.json") + ", metrics.md and frames.csv");
       }
     }

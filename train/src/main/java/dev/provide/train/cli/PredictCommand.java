@@ -61,7 +61,8 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ClipRecord> clips = ClipFiles.read(data, count);
-    try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, 0);
+        dev.provide.ops.OutputFolder folder = out == null ? null : dev.provide.ops.OutputFolder.create(out)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       int k = model.config().slots(), s = model.config().imageSize();
       int[] drawn = {0};
@@ -81,6 +82,7 @@ final class PredictCommand implements Callable<Integer> {
       System.out.println(md);
       if (out != null) {
         PredictionReport.write(out, horizons, observe, clips.size(), data, model.checkpoint().dir().toString(), model.config().slots());
+        folder.done();
         System.out.println("wrote " + clips.size() + " pictures to " + out + " (predicted frames outlined in red), and "
             + PredictionReport.JSON + ", " + PredictionReport.MARKDOWN + ", " + PredictionReport.PLOT);
       }

@@ -57,9 +57,11 @@ final class RenderCommand implements Callable<Integer> {
     if (clip.numFrames() < frames + future) {
       throw new IllegalArgumentException("sequence " + index + " has " + clip.numFrames() + " frames; --frames + --future is " + (frames + future));
     }
-    try (LoadedModel model = slotOptions.open(checkpoint, 0)) {
+    try (LoadedModel model = slotOptions.open(checkpoint, 0);
+        dev.provide.ops.OutputFolder folder = dev.provide.ops.OutputFolder.create(out)) {
       Renderer.Output o = Renderer.render(model, clip, frames, future, seed, restartOptions.restarts(), out, "sequence-" + index,
           "sequence " + index + " of " + data.getFileName());
+      folder.done();
       System.out.printf("sequence %d: ARI %s, F-ARI %s, MSE %.5f over %d frames%n", index, ClipScores.format(o.observed().ari()),
           ClipScores.format(o.observed().foregroundAri()), o.observed().mse(), frames);
       if (!o.observed().hasGroundTruth()) {

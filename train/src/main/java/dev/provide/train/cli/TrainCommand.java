@@ -259,7 +259,11 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
     if (configFile != null && !resume) {
-      ConfigJson.read(configFile); // a missing or bad --config fails before the data is read
+      try { // a missing or bad --config fails before the data is read
+        ConfigJson.read(configFile);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IllegalArgumentException("--config " + configFile + ": no such file");
+      }
     }
     if (!(collectiveTimeout > 0) || Float.isInfinite(collectiveTimeout)) {
       throw new IllegalArgumentException("--collective-timeout must be a positive number of seconds, got " + collectiveTimeout);

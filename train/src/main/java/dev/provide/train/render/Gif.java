@@ -54,6 +54,8 @@ public final class Gif {
         writer.dispose();
       }
       dev.provide.ops.PartialFiles.publish(tmp, out);
+    } catch (IOException e) {
+      throw new IOException("cannot write " + out + ": " + dev.provide.ops.ErrorMessages.innermost(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }

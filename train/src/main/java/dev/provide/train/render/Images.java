@@ -139,6 +139,8 @@ public final class Images {
         throw new IOException("no PNG writer available");
       }
       dev.provide.ops.PartialFiles.publish(tmp, out);
+    } catch (IOException e) { // ImageIO says "I/O error writing PNG file!": name the file and the cause
+      throw new IOException("cannot write " + out + ": " + dev.provide.ops.ErrorMessages.innermost(e), e);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -74,6 +74,36 @@ class FullDiskTest {
     }
   }
 
+  @Test
+  void picturesAndReportsOnAFullDiskNameTheirFileAndLeaveNoFolder() throws Exception {
+    Path filler = disk.resolve("filler");
+    try (var out = Files.newOutputStream(filler)) { // fill the disk to the last block
+      byte[] block = new byte[4096];
+      while (true) {
+        out.write(block);
+        out.flush();
+      }
+    } catch (java.io.IOException full) {
+      // the disk is full
+    }
+    String model = Path.of("..", "testdata", "model").toString();
+    Path data = Path.of("..", "testdata", "golden", "input.tfrecord");
+    String[][] commands = {
+        {"render", "--checkpoint", model, "--data", data.toString(), "--frames", "2", "--out", disk.resolve("render/a").toString()},
+        {"predict", "--checkpoint", model, "--data", data.toString(), "--count", "1", "--observe", "2", "--future", "1",
+            "--out", disk.resolve("predict").toString()},
+        {"evaluate", "--checkpoint", model, "--data", data.toString(), "--count", "1", "--lengths", "3",
+            "--out", disk.resolve("evaluate").toString()},
+        {"data", "show", data.toString(), "--out", disk.resolve("show/s.png").toString()}};
+    for (String[] command : commands) {
+      String err = failing(command);
+      assertTrue(err.contains("No space left on device") && err.contains(disk.toString()), command[0] + ": " + err);
+      try (Stream<Path> s = Files.list(disk)) {
+        assertEquals(List.of(filler), s.toList(), command[0] + " left a folder behind");
+      }
+    }
+  }
+
   /** Runs a provide command that must fail as bad input, with a one-line message; returns it. */
   private static String failing(String... args) {
     StringWriter err = new StringWriter();

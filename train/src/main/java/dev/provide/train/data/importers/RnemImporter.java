@@ -87,7 +87,8 @@ public final class RnemImporter {
     if (group == null) {
       throw new IllegalArgumentException(file + " has no group '" + split + "' (R-NEM files have training, validation and test)");
     }
-    Node node = h5.getByPath(split + "/" + name);
+    // getByPath throws (an HdfException) for a missing path; the group's own children say it plainly.
+    Node node = group instanceof io.jhdf.api.Group g ? g.getChildren().get(name) : null;
     if (!(node instanceof Dataset d)) {
       throw new IllegalArgumentException(file + " has no dataset " + split + "/" + name);
     }

@@ -110,5 +110,13 @@ class RnemImporterTest {
     Files.writeString(notH5, "not hdf5");
     assertThrows(IOException.class, () -> RnemImporter.importSplit(notH5, "test", Variant.BINARY, 1, c -> {}));
     assertThrows(IllegalArgumentException.class, () -> RnemImporter.importSplit(f, "test", Variant.CURTAIN, 1, c -> {}));
+    // A readable HDF5 file whose split lacks a dataset: named, not "not a readable HDF5 file".
+    Path partial = dir.resolve("features-only.h5");
+    try (WritableHdfFile h5 = HdfFile.write(partial)) {
+      h5.putGroup("test").putDataset("features", new float[F][N][H][W][1]);
+    }
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> RnemImporter.importSplit(partial, "test", Variant.BINARY, 1, c -> {}));
+    assertTrue(missing.getMessage().contains("has no dataset test/groups"), missing.getMessage());
   }
 }
