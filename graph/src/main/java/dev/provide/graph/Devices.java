@@ -71,7 +71,8 @@ public final class Devices {
    *
    * @param bfloat16 oneDNN's automatic mixed precision: eligible float32 ops run in bfloat16 on
    *     CPUs with AVX512_BF16 (Grappler rewrite; results differ from float32 in the third digit)
-   * @param xla XLA JIT compilation of clusters of ops (global_jit_level ON_1)
+   * @param xla XLA JIT compilation of clusters of ops (global_jit_level ON_1). TensorFlow 2.18 honours
+   *     it on a GPU; on a CPU only when TF_XLA_FLAGS=--tf_xla_cpu_global_jit is set (docs/PERFORMANCE.md)
    */
   public static ConfigProto sessionConfig(boolean useGpu, int intraOpThreads, int interOpThreads, boolean bfloat16, boolean xla) {
     return sessionConfig(useGpu, intraOpThreads, interOpThreads, bfloat16, xla, 1);

@@ -47,7 +47,8 @@ public final class Trainer {
    * @param keep checkpoints kept
    * @param intraThreads TensorFlow intra-op threads (0 = default)
    * @param interThreads TensorFlow inter-op threads (0 = default)
-   * @param xla compile with XLA (measured 1.46x faster on the cpu preset, no gain on the paper preset)
+   * @param xla ask for XLA JIT compilation (a no-op on a CPU unless TF_XLA_FLAGS enables it there, where
+   *     it was measured slower; docs/PERFORMANCE.md)
    * @param decay the learning rate's decay at the end of the run ({@link LearningRateDecay#NONE} for none)
    * @param rollout the prediction term ({@link TrainingGraph.Rollout#NONE} for the paper's training)
    * @param precision float32, or bfloat16 mixed precision (where the CPU has it natively)
@@ -687,7 +688,7 @@ public final class Trainer {
     return String.format(
         "validation F-ARI is %.2f after %d steps: the model has most likely not left the start plateau yet (every slot "
             + "predicts the average frame, no slot holds an object). Runs of the cpu preset left it after at most "
-            + "about %,d steps (docs/RESULTS.md; a few minutes with XLA on two cores); other configurations may need more. "
+            + "about %,d steps (docs/RESULTS.md; a few minutes on two cores); other configurations may need more. "
             + "Train on with --resume and a larger --minutes or --steps.",
         fAri, step, CPU_PRESET_PLATEAU_STEPS);
   }

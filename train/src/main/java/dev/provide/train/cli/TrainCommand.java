@@ -163,8 +163,10 @@ final class TrainCommand implements Callable<Integer> {
   int interThreads;
 
   @Option(names = "--xla", arity = "0..1", fallbackValue = "true",
-      description = "Compile with XLA: true or false (--xla alone = true). Default: true on the cpu device "
-          + "(about 1.5x more steps, docs/PERFORMANCE.md), false on gpu.")
+      description = "Ask TensorFlow to compile clusters of ops with XLA (session JIT): true or false (--xla alone = "
+          + "true). On a CPU TensorFlow 2.18 ignores the request unless TF_XLA_FLAGS=--tf_xla_cpu_global_jit is set, and "
+          + "with that flag a cpu-preset step was measured 2-2.7x slower (docs/PERFORMANCE.md); meant for a GPU. "
+          + "Default: false.")
   Boolean xla;
 
   @Option(names = "--shuffle-buffer",
@@ -271,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
     int intraThreads = threads == 0 && workerThreads > 0 ? workerThreads : threads;
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
-            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null ? xla : !gpu,
+            logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
