@@ -48,7 +48,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--precision", defaultValue = "float32", description = "float32 or bfloat16 (oneDNN automatic mixed precision). Default: ${DEFAULT-VALUE}.")
   String precision;
 
-  @Option(names = "--xla", description = "Turn on XLA JIT compilation.")
+  @Option(names = "--xla", description = "Ask for XLA JIT compilation (the session's global_jit_level). A no-op on a CPU "
+      + "unless TF_XLA_FLAGS=--tf_xla_cpu_global_jit is set, where the cpu preset's step was measured 2-2.7x slower "
+      + "(docs/PERFORMANCE.md).")
   boolean xla;
 
   @Option(names = "--materialize-broadcast", description = "Baseline: the decoder's first convolution on the materialised broadcast (slower).")
