@@ -51,7 +51,7 @@ public record Replication(int replicas, int index, float timeoutSeconds, String 
     if (d < 0 || d >= towers.count()) {
       throw new IllegalArgumentException("tower must be in [0, " + towers.count() + "), got " + d);
     }
-    String task = device == null ? "" : device.substring(0, device.indexOf("/device:") < 0 ? device.length() : device.indexOf("/device:"));
+    String task = device == null ? "" : device.replaceFirst("/device:.*$", ""); // "/job:worker/replica:0/task:1"
     return new Replication(replicas * towers.count(), index * towers.count() + d, timeoutSeconds, task + towers.device(d));
   }
 

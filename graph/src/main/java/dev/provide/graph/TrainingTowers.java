@@ -75,15 +75,6 @@ public final class TrainingTowers {
     return towers.get(0);
   }
 
-  /** Every tower's training op. */
-  public List<Op> trainOps() {
-    List<Op> out = new ArrayList<>();
-    for (TrainingGraph t : towers) {
-      out.add(t.train);
-    }
-    return out;
-  }
-
   /**
    * Places each op of tower d > 0 that has no device (the gradient ops TensorFlow added) on
    * tower d's device. Tower 0's stay on the default device, which is tower 0's.
