@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Observes the first frames of sequences, rolls the model forward (MODEL.md section 6) and scores
  * the predicted frames against the true future: MSE of the predicted frames, ARI and F-ARI of the
- * predicted masks, overall and per horizon, beside the simple baselines of {@link Baselines}.
+ * predicted masks, overall and per horizon, beside the simple baselines of {@link Baselines} and,
+ * on labelled data, constant velocity on the true masks as a reference.
  */
 public final class Predictor {
   /**
@@ -65,7 +66,7 @@ public final class Predictor {
     if (clips.isEmpty()) {
       throw new IllegalArgumentException("no sequences to predict");
     }
-    return new HorizonScores(future, model.config().slots(), clips.get(0).pixels());
+    return new HorizonScores(future, clips.get(0).pixels());
   }
 
   /**
@@ -89,6 +90,11 @@ public final class Predictor {
       Baselines.Dims dims = new Baselines.Dims(count, observe, future, k, all.height(), all.width());
       for (Forecast f : new Baselines(dims, seen, observed.masks(), observed.means()).all()) {
         horizons.add(f, trueFuture, futureIds, count);
+      }
+      int[] seenIds = FrameRange.of(all.ids(), count, observe + future, 0, observe, p);
+      if (java.util.Arrays.stream(all.ids()).anyMatch(id -> id > 0)) { // labelled data: the reference on the true masks
+        Baselines truth = Baselines.ofTruth(count, observe, future, all.height(), all.width(), seen, seenIds);
+        horizons.add(truth.trueMasksVelocity(), trueFuture, futureIds, count);
       }
     }
     return new Prediction(observed, predicted, all, horizons);

@@ -82,7 +82,8 @@ final class DemoCommand implements Callable<Integer> {
       HorizonScores horizons = new Predictor(loaded, 1).predictAll(test, 10, 10, p -> {});
       PredictionReport.write(out, horizons, 10, test.size(), testFile, cp.dir().toString(), loaded.config().slots());
       System.out.printf("4. observed 10 frames and predicted the next 10: MSE %.5f, ARI %.4f, F-ARI %.4f; per horizon, beside%n"
-              + "   copying the last frame, the background alone and constant velocity (plot: %s):%n",
+              + "   copying the last frame, the background alone, constant velocity, and constant velocity on the\n"
+              + "   true masks, a reference that reads the labels (plot: %s):%n",
           horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE), horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI),
           horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI), out.resolve(PredictionReport.PLOT));
       System.out.println(PredictionReport.markdown(horizons, 10, test.size(), testFile));

@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
       "Observe the first frames of sequences, predict the next ones, write the predicted frames and",
       "per-slot masks as pictures, and report MSE, ARI and F-ARI of the predictions against the true future",
       "at each horizon, beside three baselines: copying the last observed frame, the background alone, and",
-      "moving each slot's mask and appearance on at the velocity of its centroid over the last two frames."
+      "moving each slot's mask and appearance on at the velocity of its centroid over the last two frames.",
+      "On labelled data a reference is added, cv_true_masks: the same constant velocity on the true masks",
+      "(it reads the labels, so it is not a baseline; it shows how far linear extrapolation of perfectly",
+      "segmented objects gets)."
     })
 final class PredictCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A run folder, a checkpoint folder or a model folder.")

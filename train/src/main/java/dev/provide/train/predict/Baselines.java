@@ -17,10 +17,17 @@ import java.util.Map;
  *       of the mask's centroid over the last two observed frames; the background slot (the one
  *       with the largest mask) stays and fills what the objects leave.
  * </ul>
+ *
+ * <p>Where the data has ground-truth labels, {@link #ofTruth} runs constant velocity on the true
+ * segmentation instead of the model's ({@value #TRUE_MASKS_VELOCITY}): not a competitor (it reads
+ * the labels) but a reference for how far linear extrapolation of perfectly segmented objects gets.
  */
 public final class Baselines {
   /** Names of the baselines, in report order. */
   public static final List<String> NAMES = List.of("copy_last", "background", "constant_velocity");
+
+  /** Name of constant velocity on the true segmentation ({@link #ofTruth}), a reference that reads labels. */
+  public static final String TRUE_MASKS_VELOCITY = "cv_true_masks";
 
   /** A slot whose mask holds less than this many pixels has no centroid and does not move. */
   private static final double MIN_MASS = 1.0;
@@ -71,6 +78,42 @@ public final class Baselines {
     this.observedMeans = observedMeans;
   }
 
+  /**
+   * Baselines over the ground-truth segmentation: slot s of a frame is the pixels labelled s (one
+   * slot per label value 0..max, 0 the background). Every object slot's appearance is the true
+   * frame; the background's is the true frame where it shows and the frame's commonest colour
+   * behind the objects (exact for the uniform backgrounds of the balls data).
+   *
+   * @param observedFrames the true observed frames [B, F, H, W, 3]
+   * @param observedIds their ground-truth labels [B, F, H, W], 0 = background
+   * @return baselines whose {@link Dims#slots} is the largest label + 1
+   */
+  public static Baselines ofTruth(int batch, int observed, int future, int height, int width, float[] observedFrames, int[] observedIds) {
+    int p = height * width;
+    if (observedIds.length != (long) batch * observed * p) {
+      throw new IllegalArgumentException("labels do not match " + batch + " x " + observed + " frames of " + height + " x " + width);
+    }
+    int slots = 1 + java.util.Arrays.stream(observedIds).max().orElse(0);
+    Dims d = new Dims(batch, observed, future, slots, height, width);
+    float[] masks = new float[batch * observed * slots * p];
+    float[] means = new float[batch * observed * slots * p * 3];
+    for (int f = 0; f < batch * observed; f++) {
+      float[] behind = commonestColour(observedFrames, f * p * 3, p);
+      for (int q = 0; q < p; q++) {
+        int id = observedIds[f * p + q];
+        if (id < 0) {
+          throw new IllegalArgumentException("negative label " + id);
+        }
+        masks[(f * slots + id) * p + q] = 1f;
+        for (int s = 0; s < slots; s++) {
+          boolean hidden = s == 0 && id != 0;
+          System.arraycopy(hidden ? behind : observedFrames, hidden ? 0 : (f * p + q) * 3, means, ((f * slots + s) * p + q) * 3, 3);
+        }
+      }
+    }
+    return new Baselines(d, observedFrames, masks, means);
+  }
+
   /** All baselines, in {@link #NAMES} order. */
   public List<Forecast> all() {
     return List.of(copyLast(), background(), constantVelocity());
@@ -115,6 +158,15 @@ public final class Baselines {
    * frame); the background slot's mask is what the objects leave, then masks are normalised.
    */
   public Forecast constantVelocity() {
+    return constantVelocity("constant_velocity");
+  }
+
+  /** {@link #constantVelocity} named {@value #TRUE_MASKS_VELOCITY}: meant for baselines made by {@link #ofTruth}. */
+  public Forecast trueMasksVelocity() {
+    return constantVelocity(TRUE_MASKS_VELOCITY);
+  }
+
+  private Forecast constantVelocity(String name) {
     int p = d.pixels(), k = d.slots();
     float[] masks = new float[d.batch() * d.future() * k * p];
     float[] recon = new float[d.batch() * d.future() * p * 3];
@@ -156,7 +208,7 @@ public final class Baselines {
         }
       }
     }
-    return new Forecast("constant_velocity", masks, recon);
+    return new Forecast(name, masks, recon);
   }
 
   /** Index of sequence b's last observed frame in the [B, F] frames. */

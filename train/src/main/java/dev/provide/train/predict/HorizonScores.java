@@ -14,28 +14,32 @@ import java.util.Map;
  */
 public final class HorizonScores {
   private final int future;
-  private final int slots;
   private final int pixels;
   private final Map<String, ClipScores[]> byPredictor = new LinkedHashMap<>();
 
   /**
    * @param future P, horizons scored
-   * @param slots K of the forecasts' masks
    * @param pixels H * W
    */
-  public HorizonScores(int future, int slots, int pixels) {
+  public HorizonScores(int future, int pixels) {
     this.future = future;
-    this.slots = slots;
     this.pixels = pixels;
   }
 
   /**
-   * Scores a batch's forecast against the true future.
+   * Scores a batch's forecast against the true future. Forecasts may differ in their slot count K
+   * (the model's K, the number of true labels), read from the length of their masks.
    *
    * @param trueFuture [B, P, H, W, 3]
    * @param futureIds ground-truth ids [B, P, H, W]
    */
   public void add(Forecast f, float[] trueFuture, int[] futureIds, int batch) {
+    long perSlot = (long) batch * future * pixels;
+    if (f.masks().length == 0 || f.masks().length % perSlot != 0) {
+      throw new IllegalArgumentException(f.name() + "'s masks hold " + f.masks().length + " values, not a whole number of slots of "
+          + batch + " x " + future + " frames of " + pixels + " pixels");
+    }
+    int slots = (int) (f.masks().length / perSlot);
     ClipScores[] perHorizon = byPredictor.computeIfAbsent(f.name(), n -> {
       ClipScores[] s = new ClipScores[future];
       for (int h = 0; h < future; h++) {

@@ -27,13 +27,19 @@ public final class PredictionReport {
     if (h.predictors().size() > 1 && h.predictors().contains(Forecast.MODEL)) {
       List<Integer> lost = new java.util.ArrayList<>();
       for (int t = 1; t <= h.future(); t++) {
-        if (!h.beating(Forecast.MODEL, t).isEmpty()) {
+        List<String> ahead = new java.util.ArrayList<>(h.beating(Forecast.MODEL, t));
+        ahead.remove(Baselines.TRUE_MASKS_VELOCITY);
+        if (!ahead.isEmpty()) {
           lost.add(t);
         }
       }
       b.append('\n').append(lost.isEmpty()
           ? "The model's MSE is below every baseline's at every horizon.\n"
           : "A baseline's MSE is at or below the model's at horizons " + lost + ".\n");
+      if (h.predictors().contains(Baselines.TRUE_MASKS_VELOCITY)) {
+        b.append(Baselines.TRUE_MASKS_VELOCITY).append(" is constant velocity on the true masks (it reads the labels): "
+            + "a reference for linear extrapolation of perfectly segmented objects, not a baseline.\n");
+      }
     }
     return b.toString();
   }

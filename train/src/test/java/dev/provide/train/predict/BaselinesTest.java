@@ -90,6 +90,30 @@ class BaselinesTest {
   }
 
   @Test
+  void onTheTrueLabelsConstantVelocityContinuesTheTrueObject() {
+    Scene s = Scene.of(F + P, 1, 2);
+    int[] ids = new int[F * H * W];
+    for (int t = 0; t < F; t++) {
+      for (int q = 0; q < H * W; q++) {
+        ids[t * H * W + q] = s.masks[(t * K + 1) * H * W + q] > 0.5f ? 1 : 0; // the square is object 1
+      }
+    }
+    Forecast f = Baselines.ofTruth(1, F, P, H, W, s.frames(0, F), ids).trueMasksVelocity();
+    assertEquals(Baselines.TRUE_MASKS_VELOCITY, f.name());
+    assertEquals(P * 2 * H * W, f.masks().length, "one slot per label value: background and the square");
+    assertArrayEquals(s.frames(F, F + P), f.reconstruction(), 1f / 255, "behind the square: the commonest colour, to 8 bits");
+    float[] future = s.masks(F, F + P);
+    for (int h = 0; h < P; h++) {
+      for (int slot = 0; slot < 2; slot++) {
+        assertArrayEquals(java.util.Arrays.copyOfRange(future, (h * K + slot) * H * W, (h * K + slot + 1) * H * W),
+            java.util.Arrays.copyOfRange(f.masks(), (h * 2 + slot) * H * W, (h * 2 + slot + 1) * H * W), 1e-6f,
+            "slot " + slot + " at horizon " + (h + 1));
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> Baselines.ofTruth(1, F, P, H, W, s.frames(0, F), new int[F * H * W - 1]));
+  }
+
+  @Test
   void copyLastRepeatsTheLastFrameAndItsMasks() {
     Scene s = Scene.of(F + P, 1, 1);
     Forecast f = observe(s).copyLast();

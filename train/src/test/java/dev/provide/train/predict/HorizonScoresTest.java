@@ -1,6 +1,7 @@
 package dev.provide.train.predict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.train.metrics.ClipScores;
@@ -21,7 +22,7 @@ class HorizonScoresTest {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = r.nextInt(4);
     }
-    HorizonScores h = new HorizonScores(P, K, PIXELS);
+    HorizonScores h = new HorizonScores(P, PIXELS);
     h.add(new Forecast("a", masks, recon), truth, ids, B);
     ClipScores all = new ClipScores();
     all.add(masks, recon, truth, ids, B, P, K, PIXELS);
@@ -53,7 +54,7 @@ class HorizonScoresTest {
     Random r = new Random(6);
     float[] truth = random(r, B * P * PIXELS * 3), masks = random(r, B * P * K * PIXELS);
     int[] ids = new int[B * P * PIXELS];
-    HorizonScores h = new HorizonScores(P, K, PIXELS);
+    HorizonScores h = new HorizonScores(P, PIXELS);
     h.add(new Forecast(Forecast.MODEL, masks, random(r, truth.length)), truth, ids, B);
     h.add(new Forecast("perfect", masks, truth.clone()), truth, ids, B);
     assertEquals(List.of(Forecast.MODEL, "perfect"), h.predictors());
@@ -64,6 +65,35 @@ class HorizonScoresTest {
     assertTrue(md.contains("at or below the model's at horizons [1, 2, 3, 4]"), md);
     BufferedImage img = HorizonPlot.draw(h, "test");
     assertTrue(img.getWidth() > 400 && img.getHeight() > 200);
+  }
+
+  @Test
+  void forecastsMayHaveTheirOwnSlotCountAndTheTrueMasksReferenceIsNoBaseline() {
+    Random r = new Random(7);
+    float[] truth = random(r, B * P * PIXELS * 3);
+    int[] ids = new int[B * P * PIXELS];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(2);
+    }
+    // The reference: two slots that are exactly the labels, and the true frames.
+    float[] exact = new float[B * P * 2 * PIXELS];
+    for (int f = 0; f < B * P; f++) {
+      for (int q = 0; q < PIXELS; q++) {
+        exact[(f * 2 + ids[f * PIXELS + q]) * PIXELS + q] = 1f;
+      }
+    }
+    HorizonScores h = new HorizonScores(P, PIXELS);
+    h.add(new Forecast(Forecast.MODEL, random(r, B * P * K * PIXELS), random(r, truth.length)), truth, ids, B);
+    h.add(new Forecast(Baselines.TRUE_MASKS_VELOCITY, exact, truth.clone()), truth, ids, B);
+    assertEquals(1.0, h.at(Baselines.TRUE_MASKS_VELOCITY, 2).ari(), 1e-12);
+    assertEquals(0.0, h.at(Baselines.TRUE_MASKS_VELOCITY, 2).mse(), 1e-12);
+    assertEquals(List.of(Baselines.TRUE_MASKS_VELOCITY), h.beating(Forecast.MODEL, 1));
+    String md = PredictionReport.markdown(h, 2, B, java.nio.file.Path.of("x.tfrecord"));
+    assertTrue(md.contains("The model's MSE is below every baseline's at every horizon."), md);
+    assertTrue(md.contains(Baselines.TRUE_MASKS_VELOCITY + " is constant velocity on the true masks"), md);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> h.add(new Forecast("ragged", new float[B * P * PIXELS + 1], truth), truth, ids, B));
+    assertTrue(e.getMessage().contains("ragged's masks hold"), e.getMessage());
   }
 
   private static float[] random(Random r, int n) {
