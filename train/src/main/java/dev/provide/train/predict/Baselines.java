@@ -79,31 +79,41 @@ public final class Baselines {
   }
 
   /**
-   * Baselines over the ground-truth segmentation: slot s of a frame is the pixels labelled s (one
-   * slot per label value 0..max, 0 the background). Every object slot's appearance is the true
+   * Baselines over the ground-truth segmentation: one slot per label value present in the observed
+   * frames, holding the pixels of that label (label 0, the background, in slot 0). Every object slot's appearance is the true
    * frame; the background's is the true frame where it shows and the frame's commonest colour
    * behind the objects (exact for the uniform backgrounds of the balls data).
    *
    * @param observedFrames the true observed frames [B, F, H, W, 3]
    * @param observedIds their ground-truth labels [B, F, H, W], 0 = background
-   * @return baselines whose {@link Dims#slots} is the largest label + 1
+   * @return baselines with one slot per label value present ({@link Dims#slots}), the background first
    */
   public static Baselines ofTruth(int batch, int observed, int future, int height, int width, float[] observedFrames, int[] observedIds) {
     int p = height * width;
     if (observedIds.length != (long) batch * observed * p) {
       throw new IllegalArgumentException("labels do not match " + batch + " x " + observed + " frames of " + height + " x " + width);
     }
-    int slots = 1 + java.util.Arrays.stream(observedIds).max().orElse(0);
+    // One slot per label value present (0, the background, always slot 0), so sparse labels (ids up
+    // to 255 in imported data) cost only the slots they use.
+    int[] slotOf = new int[1 + java.util.Arrays.stream(observedIds).max().orElse(0)];
+    java.util.Arrays.fill(slotOf, -1);
+    slotOf[0] = 0;
+    int slots = 1;
+    for (int id : observedIds) {
+      if (id < 0) {
+        throw new IllegalArgumentException("negative label " + id);
+      }
+      if (slotOf[id] < 0) {
+        slotOf[id] = slots++;
+      }
+    }
     Dims d = new Dims(batch, observed, future, slots, height, width);
     float[] masks = new float[batch * observed * slots * p];
     float[] means = new float[batch * observed * slots * p * 3];
     for (int f = 0; f < batch * observed; f++) {
       float[] behind = commonestColour(observedFrames, f * p * 3, p);
       for (int q = 0; q < p; q++) {
-        int id = observedIds[f * p + q];
-        if (id < 0) {
-          throw new IllegalArgumentException("negative label " + id);
-        }
+        int id = slotOf[observedIds[f * p + q]];
         masks[(f * slots + id) * p + q] = 1f;
         for (int s = 0; s < slots; s++) {
           boolean hidden = s == 0 && id != 0;

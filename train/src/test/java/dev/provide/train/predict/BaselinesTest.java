@@ -95,12 +95,12 @@ class BaselinesTest {
     int[] ids = new int[F * H * W];
     for (int t = 0; t < F; t++) {
       for (int q = 0; q < H * W; q++) {
-        ids[t * H * W + q] = s.masks[(t * K + 1) * H * W + q] > 0.5f ? 1 : 0; // the square is object 1
+        ids[t * H * W + q] = s.masks[(t * K + 1) * H * W + q] > 0.5f ? 200 : 0; // the square is object 200: a sparse label
       }
     }
     Forecast f = Baselines.ofTruth(1, F, P, H, W, s.frames(0, F), ids).trueMasksVelocity();
     assertEquals(Baselines.TRUE_MASKS_VELOCITY, f.name());
-    assertEquals(P * 2 * H * W, f.masks().length, "one slot per label value: background and the square");
+    assertEquals(P * 2 * H * W, f.masks().length, "one slot per label value present: background and the square");
     assertArrayEquals(s.frames(F, F + P), f.reconstruction(), 1f / 255, "behind the square: the commonest colour, to 8 bits");
     float[] future = s.masks(F, F + P);
     for (int h = 0; h < P; h++) {
