@@ -92,7 +92,7 @@ public final class Predictor {
         horizons.add(f, trueFuture, futureIds, count);
       }
       int[] seenIds = FrameRange.of(all.ids(), count, observe + future, 0, observe, p);
-      if (java.util.Arrays.stream(all.ids()).anyMatch(id -> id > 0)) { // labelled data: the reference on the true masks
+      if (java.util.Arrays.stream(seenIds).anyMatch(id -> id > 0)) { // labelled data: the reference on the true masks
         Baselines truth = Baselines.ofTruth(count, observe, future, all.height(), all.width(), seen, seenIds);
         horizons.add(truth.trueMasksVelocity(), trueFuture, futureIds, count);
       }

@@ -80,9 +80,10 @@ public final class Baselines {
 
   /**
    * Baselines over the ground-truth segmentation: one slot per label value present in the observed
-   * frames, holding the pixels of that label (label 0, the background, in slot 0). Every object slot's appearance is the true
-   * frame; the background's is the true frame where it shows and the frame's commonest colour
-   * behind the objects (exact for the uniform backgrounds of the balls data).
+   * frames, holding the pixels of that label (label 0, the background, in slot 0). Every object
+   * slot's appearance is the true frame; the background's is the true frame where it shows and the
+   * frame's commonest colour behind the objects (exact for the uniform backgrounds of the balls
+   * data).
    *
    * @param observedFrames the true observed frames [B, F, H, W, 3]
    * @param observedIds their ground-truth labels [B, F, H, W], 0 = background
@@ -93,8 +94,7 @@ public final class Baselines {
     if (observedIds.length != (long) batch * observed * p) {
       throw new IllegalArgumentException("labels do not match " + batch + " x " + observed + " frames of " + height + " x " + width);
     }
-    // One slot per label value present (0, the background, always slot 0), so sparse labels (ids up
-    // to 255 in imported data) cost only the slots they use.
+    // Sparse labels (ids up to 255 in imported data) cost only the slots they use.
     int[] slotOf = new int[1 + java.util.Arrays.stream(observedIds).max().orElse(0)];
     java.util.Arrays.fill(slotOf, -1);
     slotOf[0] = 0;
