@@ -5,6 +5,8 @@ import dev.provide.graph.InferenceGraph;
 import dev.provide.graph.ModelConfig;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.graph.VideoInference;
+import dev.provide.ops.Conv2d;
+import dev.provide.ops.ConvolutionFlops;
 import dev.provide.ops.Tensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +15,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
@@ -109,10 +117,60 @@ public final class Benchmark {
         v.put("session_init_s", init);
         v.put("first_step_s", times[0]);
         v.put("graph_ops", countOps(g));
+        ConvolutionFlops.Count conv = ConvolutionFlops.of(Set.of((GraphOperation) t.train.op()), (long) batch * c.slots());
+        v.put("conv_gflop_per_step", conv.total() / 1e9);
+        v.put("conv_gflop_per_s", conv.total() / 1e9 / median(timed));
         if (topOps > 0) {
           v.put("top_ops", topOps(g, s, t, x, topOps));
         }
         v.put("peak_rss_mib", peakRssMib());
+        return new Case(name, v);
+      }
+    }
+  }
+
+  /**
+   * One convolution alone, forward and both gradients (with respect to its input and its filter),
+   * as a training step runs each of its convolutions: what this machine's kernels reach on that
+   * shape, in GFLOP/s, to set a training step's rate beside.
+   *
+   * @param n images, [n, size, size, channels] in and out, a {@code kernel} x {@code kernel} filter
+   */
+  public Case convolution(String name, int n, int size, int channels, int kernel) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x = tf.variable(tf.random.statelessRandomNormal(tf.constant(new long[] {n, size, size, channels}),
+          tf.constant(new long[] {1, 2}), TFloat32.class)); // [N, H, W, C]
+      Conv2d conv = Conv2d.create(tf, "conv", kernel, channels, channels, 1, dev.provide.ops.Activation.NONE, 1);
+      Operand<TFloat32> y = conv.apply(tf, x); // [N, H, W, C]
+      Operand<TFloat32> loss = tf.sum(tf.math.square(y), tf.constant(new int[] {0, 1, 2, 3}));
+      Output<?>[] grads = g.addGradients(loss.asOutput(), new Output<?>[] {x.asOutput(), conv.kernel().asOutput()});
+      Set<GraphOperation> targets = new HashSet<>();
+      for (Output<?> o : grads) {
+        targets.add((GraphOperation) o.op());
+      }
+      ConvolutionFlops.Count count = ConvolutionFlops.of(targets, n);
+      try (Session s = new Session(g, settings.session())) {
+        s.initialize();
+        double[] times = new double[settings.warmup() + settings.runs()];
+        for (int i = 0; i < times.length; i++) {
+          long r0 = System.nanoTime();
+          Session.Runner runner = s.runner();
+          for (Output<?> o : grads) {
+            runner.fetch(o);
+          }
+          try (Result r = runner.run()) {
+            times[i] = seconds(r0);
+          }
+        }
+        double[] timed = Arrays.copyOfRange(times, settings.warmup(), times.length);
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("shape", n + "x" + size + "x" + size + "x" + channels + " k" + kernel);
+        v.put("median_s_per_step", median(timed));
+        v.put("min_s_per_step", min(timed));
+        v.put("conv_gflop_per_step", count.total() / 1e9);
+        v.put("conv_gflop_per_s", count.total() / 1e9 / median(timed));
+        v.put("graph_build_s", 0.0);
         return new Case(name, v);
       }
     }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cases", defaultValue = "train-paper,train-cpu,infer-b1,infer-b16,metrics", split = ",",
       description = "Which cases: train-paper, train-cpu, infer-b1, infer-b16 (inference uses --infer-preset), serve-b1, "
-          + "serve-b16 (whole clips through a SavedModel of --model, with SavedModelBundle), metrics. Default: ${DEFAULT-VALUE}.")
+          + "serve-b16 (whole clips through a SavedModel of --model, with SavedModelBundle), metrics, conv-peak (one 3x3 convolution of the paper preset's decoder alone, forward and both gradients: the GFLOP/s "
+          + "this machine's kernels reach, beside the training cases' conv_gflop_per_s). Default: ${DEFAULT-VALUE}.")
   List<String> cases;
 
   @Option(names = "--model", defaultValue = "testdata/model",
@@ -98,6 +99,10 @@ final class BenchCommand implements Callable<Integer> {
         case "metrics":
           r = b.metrics();
           break;
+        case "conv-peak":
+          // The paper preset's hidden decoder convolution at batch 2: B*K = 10 slots, 64 x 64, 64 -> 64, 3 x 3.
+          r = b.convolution("conv-peak", 2 * ModelConfig.paper().slots(), 64, 64, 3);
+          break;
         case "infer-b16":
           r = b.inference("infer-" + inferPreset + "-b16", infer, 16, frames);
           break;
@@ -119,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
       if (v.containsKey("median_us_ari_and_f_ari")) {
         System.out.printf("%-16s %12.1f %12.1f %12s%n", "ari 64x64", v.get("median_us_ari_and_f_ari"), v.get("min_us_ari_and_f_ari"), "us");
       } else if (v.containsKey("median_s_per_step")) {
-        System.out.printf("%-16s %12.3f %12.3f %12s %12.2f%n", r.name(), v.get("median_s_per_step"), v.get("min_s_per_step"), "s/step", v.get("graph_build_s"));
+        System.out.printf("%-16s %12.3f %12.3f %12s %12.2f   %.1f GFLOP/s in convolutions%n", r.name(), v.get("median_s_per_step"),
+            v.get("min_s_per_step"), "s/step", v.get("graph_build_s"), v.get("conv_gflop_per_s"));
       } else if (!v.containsKey("step_median_ms_per_frame")) {
         System.out.printf("%-16s %12.2f %12.2f %12s %12.2f%n", r.name(), v.get("clip_median_ms_per_frame"), v.get("clip_min_ms_per_frame"), "ms/frame", v.get("graph_build_s"));
       } else {
@@ -152,8 +158,9 @@ final class BenchCommand implements Callable<Integer> {
           t.medianSeconds(), t.minSeconds());
       Benchmark.Case c = b.training("train-paper", ModelConfig.paper(), 2, 4, 0);
       ours[r - 1] = ((Number) c.values().get("median_s_per_step")).doubleValue();
-      System.out.printf("round %d ours (%s, %d threads%s): median %.3f s/step, min %.3f%n", r, precision, cores,
-          xla ? ", XLA" : "", c.values().get("median_s_per_step"), c.values().get("min_s_per_step"));
+      System.out.printf("round %d ours (%s, %d threads%s): median %.3f s/step, min %.3f, %.1f GFLOP/s in convolutions%n", r,
+          precision, cores, xla ? ", XLA" : "", c.values().get("median_s_per_step"), c.values().get("min_s_per_step"),
+          c.values().get("conv_gflop_per_s"));
     }
     double ref = Benchmark.median(theirs), own = Benchmark.median(ours);
     System.out.printf("%nreference %.3f s/step, ours %.3f s/step (medians of %d rounds): ours is %.2fx the reference's speed%n",
