@@ -90,7 +90,7 @@ public final class ConvolutionFlops {
    * are built).
    */
   private static Shape knownShape(GraphOperation op, Shape own, Output<?> sizes) {
-    if (!own.isUnknown() && own.numDimensions() == 4 && own.get(1) >= 0 && own.get(2) >= 0 && own.get(3) >= 0) {
+    if (!own.isUnknown() && own.numDimensions() == 4 && knownBeyondLeading(own)) {
       return own;
     }
     if (sizes.op().type().equals("Shape")) {
@@ -108,10 +108,8 @@ public final class ConvolutionFlops {
       throw new IllegalArgumentException(op.name() + ": a convolution needs 4-D shapes known when the graph is built, got "
           + in + " and filter " + kernel);
     }
-    for (int i = 1; i < 4; i++) {
-      if (in.get(i) < 0 || kernel.get(i - 1) < 0 || kernel.get(3) < 0) {
-        throw new IllegalArgumentException(op.name() + ": only the leading dimension may be unknown, got " + in + " and filter " + kernel);
-      }
+    if (!knownBeyondLeading(in) || kernel.hasUnknownDimension()) {
+      throw new IllegalArgumentException(op.name() + ": only the leading dimension may be unknown, got " + in + " and filter " + kernel);
     }
     if (in.get(3) != kernel.get(2)) {
       throw new IllegalArgumentException(op.name() + ": input channels of " + in + " do not match the filter " + kernel);
@@ -125,6 +123,16 @@ public final class ConvolutionFlops {
     long outW = outputSize(in.get(2), kernel.get(1), strides[2], same);
     long n = in.get(0) < 0 ? leadingDim : in.get(0);
     return 2.0 * n * outH * outW * kernel.get(0) * kernel.get(1) * kernel.get(2) * kernel.get(3);
+  }
+
+  /** Whether every dimension but the first is known. */
+  private static boolean knownBeyondLeading(Shape s) {
+    for (int i = 1; i < s.numDimensions(); i++) {
+      if (s.get(i) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static long outputSize(long size, long kernel, long stride, boolean same) {

@@ -100,8 +100,8 @@ final class BenchCommand implements Callable<Integer> {
           r = b.metrics();
           break;
         case "conv-peak":
-          // The paper preset's hidden decoder convolution at batch 2: B*K = 10 slots, 64 x 64, 64 -> 64, 3 x 3.
-          r = b.convolution("conv-peak", 2 * ModelConfig.paper().slots(), 64, 64, 3);
+          ModelConfig paper = ModelConfig.paper(); // its hidden decoder convolution at batch 2: B*K images
+          r = b.convolution("conv-peak", 2 * paper.slots(), paper.imageSize(), paper.decoder().filters(), paper.decoder().kernel());
           break;
         case "infer-b16":
           r = b.inference("infer-" + inferPreset + "-b16", infer, 16, frames);
