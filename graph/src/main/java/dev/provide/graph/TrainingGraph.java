@@ -209,6 +209,8 @@ public final class TrainingGraph {
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
+    Ops gradientScope;
+    AdamOptimizer adam;
     List<Output<?>> state;
     java.util.Set<String> earlierVariables;
     List<Unroller.Frame> unrolled;
@@ -293,6 +295,13 @@ public final class TrainingGraph {
     b.noiseScale = tf.withName("noise_scale").placeholderWithDefault(tf.constant(1f), Shape.scalar());
 
     Model model = Model.create(tf, c);
+    b.variables = ownVariables(g, b.earlierVariables, TFloat32.class);
+    if (optimization != null) {
+      // Both scopes now, in this order (the names checkpoints hold), while the graph is small:
+      // see AdamOptimizer.create.
+      b.gradientScope = tf.withSubScope("optimizer");
+      b.adam = AdamOptimizer.create(tf, b.variables);
+    }
     Unroller unroller = new Unroller(model);
     Unroller.Controls controls = new Unroller.Controls(b.klWeight, b.noiseScale, noise);
     List<Operand<TFloat32>> x = new ArrayList<>(tf.unstack(b.video, (long) frames, Unstack.axis(1L)).output()); // n x [B, H, W, 3]
@@ -329,7 +338,6 @@ public final class TrainingGraph {
     b.masks = tf.withName("masks").stack(masks, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W]
     b.reconstruction = tf.withName("reconstruction").stack(recons, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, H, W, 3]
     b.means = tf.withName("means").stack(means, org.tensorflow.op.core.Stack.axis(1L)); // [B, n, K, H, W, 3]
-    b.variables = ownVariables(g, b.earlierVariables, TFloat32.class);
     if (optimization != null) {
       buildOptimizer(g, tf, b, optimization);
     }
@@ -487,7 +495,7 @@ public final class TrainingGraph {
   }
 
   private static void buildOptimizer(Graph g, Ops tf, Builder b, Optimization o) {
-    Ops opt = tf.withSubScope("optimizer");
+    Ops opt = b.gradientScope;
     Output<?>[] vars = b.variables.toArray(new Output<?>[0]);
     // The prefix keeps a tower's gradient ops inside its scope, where Towers places them.
     Output<?>[] local = g.addGradients(tf.scope().makeOpName("gradients"), new Output<?>[] {b.loss.asOutput()}, vars, null);
@@ -518,7 +526,7 @@ public final class TrainingGraph {
       clipped.add(opt.math.mul(grad, scale));
     }
     b.learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant((float) o.learningRate()), Shape.scalar());
-    AdamOptimizer.Update update = AdamOptimizer.build(tf, b.variables, clipped, b.learningRate);
+    AdamOptimizer.Update update = b.adam.update(clipped, b.learningRate);
     b.train = update.apply();
     b.step = update.step();
   }

@@ -27,6 +27,9 @@ import org.tensorflow.types.TString;
 public final class TrainingTowers {
   private final List<TrainingGraph> towers;
 
+  /** The name TensorFlow Java gives a graph's initialisation op ({@code Graph.INIT_OP_NAME}). */
+  static final String INIT = "Init";
+
   private TrainingTowers(List<TrainingGraph> towers) {
     this.towers = List.copyOf(towers);
   }
@@ -49,17 +52,27 @@ public final class TrainingTowers {
     if (g.operations().hasNext()) {
       throw new IllegalArgumentException("towers are built into an empty graph");
     }
-    List<TrainingGraph> built = new ArrayList<>(), rebound = new ArrayList<>();
-    try (Graph scratch = new Graph()) {
-      Ops root = Ops.create(scratch);
+    // Each tower in a scratch graph of its own, the graphs imported as one: the towers share no op,
+    // and TensorFlow Java reads the name of every op in the graph whenever it opens a name scope,
+    // so a tower built beside the others would take longer with each tower before it.
+    List<Graph> scratches = new ArrayList<>();
+    List<TrainingGraph> rebound = new ArrayList<>();
+    try {
+      List<TrainingGraph> built = new ArrayList<>();
+      GraphDef.Builder all = GraphDef.newBuilder();
       for (int d = 0; d < towers.count(); d++) {
-        built.add(TrainingGraph.build(towers.scope(root, d), c, frames, optimization, Unroller.Noise.STATELESS_NORMAL, rollout,
-            worker.tower(d, towers)));
+        Graph scratch = new Graph();
+        scratches.add(scratch);
+        built.add(TrainingGraph.build(towers.scope(Ops.create(scratch), d), c, frames, optimization,
+            Unroller.Noise.STATELESS_NORMAL, rollout, worker.tower(d, towers)));
+        merge(all, scratch.toGraphDef());
       }
-      g.importGraphDef(placeGradients(scratch.toGraphDef(), towers));
+      g.importGraphDef(placeGradients(all.build(), towers));
       for (TrainingGraph t : built) {
-        rebound.add(t.rebind(g)); // by name, while the scratch graph is open
+        rebound.add(t.rebind(g)); // by name, while the scratch graphs are open
       }
+    } finally {
+      scratches.forEach(Graph::close);
     }
     buildSaver(Ops.create(g), rebound.get(0).state);
     return new TrainingTowers(rebound);
@@ -73,6 +86,26 @@ public final class TrainingTowers {
   /** Tower 0: its logged scalars are the means over every replica; its variables are checkpointed. */
   public TrainingGraph first() {
     return towers.get(0);
+  }
+
+  /**
+   * Adds {@code part}'s ops to {@code all}, with one initialisation op for both: TensorFlow Java
+   * names it {@value #INIT} in every graph it exports and registers its inputs as the
+   * initialisers of the graph it imports into.
+   */
+  static void merge(GraphDef.Builder all, GraphDef part) {
+    if (all.getNodeCount() == 0) {
+      all.mergeFrom(part);
+      return;
+    }
+    NodeDef.Builder init = all.getNodeBuilderList().stream().filter(n -> n.getName().equals(INIT)).findFirst().orElse(null);
+    for (NodeDef node : part.getNodeList()) {
+      if (node.getName().equals(INIT) && init != null) {
+        init.addAllInput(node.getInputList());
+      } else {
+        all.addNode(node);
+      }
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.ops.Tensors;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -44,6 +45,32 @@ class TrainingGraphTest {
         float after = loss(s, t, video, seed);
         assertTrue(after < before, "loss did not fall: " + before + " -> " + after);
       }
+    }
+  }
+
+  /**
+   * Checkpoints written since the first release hold Adam's state under these names, so a change
+   * of them (by a refactoring of the name scopes, say) would stop every earlier run from resuming.
+   */
+  @Test
+  void theOptimizersVariablesKeepTheNamesEarlierCheckpointsHold() {
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, tiny(), 2, new TrainingGraph.Optimization(1e-3, 5));
+      java.util.Set<String> expected = new java.util.TreeSet<>(List.of("optimizer_1/beta1_power", "optimizer_1/beta2_power", "optimizer_1/step"));
+      for (int i = 0; i < t.variables.size(); i++) {
+        String name = t.variables.get(i).op().name(); // model/<layer>/<name>
+        assertTrue(name.startsWith("model/"), name);
+        String slot = "optimizer_1/model" + (i == 0 ? "" : "_" + i) + name.substring("model".length());
+        expected.add(slot + "/m");
+        expected.add(slot + "/v");
+      }
+      java.util.Set<String> actual = new java.util.TreeSet<>();
+      g.operations().forEachRemaining(op -> {
+        if (op.type().equals("VariableV2") && op.name().startsWith("optimizer")) {
+          actual.add(op.name());
+        }
+      });
+      assertEquals(expected, actual);
     }
   }
 
