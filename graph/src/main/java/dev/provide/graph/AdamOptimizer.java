@@ -12,9 +12,10 @@ import org.tensorflow.types.TInt64;
 
 /**
  * Adam (Kingma and Ba, Algorithm 1: epsilon added to the bias-corrected second-moment root, as
- * PyTorch does) with TensorFlow's fused {@code ApplyAdam} kernel, its moment slots named
- * {@code optimizer/<variable>/m} and {@code .../v} so that checkpoints keep them (and
- * {@code --resume} continues with the same optimiser state), and a step counter.
+ * PyTorch does) with TensorFlow's fused {@code ApplyAdam} kernel, its moment slots named after
+ * their variables ({@code m} and {@code v} in a scope per part of the variable's name; in a
+ * training graph {@code optimizer_1/model_<i>/<layer>/<name>/m}, the names earlier checkpoints hold)
+ * so that {@code --resume} continues with the same optimiser state, and a step counter.
  *
  * <p>Written here because {@code tensorflow-framework} 1.1.0's Adam names its slots
  * {@code <variable>-m}, which TensorFlow Java rejects for any variable inside a name scope.
@@ -69,11 +70,6 @@ public final class AdamOptimizer {
    */
   public static AdamOptimizer create(Ops tf, List<Output<TFloat32>> variables) {
     return new AdamOptimizer(tf, variables);
-  }
-
-  /** The variables this optimiser updates, in order. */
-  public List<Output<TFloat32>> variables() {
-    return variables;
   }
 
   /**
