@@ -154,6 +154,8 @@ public final class Trainer {
   private final dev.provide.train.cluster.ClusterMember cluster;
   /** The foreground ARI of the newest validation (NaN before the first). */
   private double lastValidationFAri = Double.NaN;
+  /** A model whose weights a new run starts from ({@link #startingFrom}), or null. */
+  private Checkpoints.Checkpoint initialWeights;
 
   /**
    * Below this validation F-ARI a run that ends is taken to be still on the start plateau, where
@@ -210,6 +212,18 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Makes a run that has no checkpoint yet start from the weights of {@code model} (a checkpoint
+   * or a model folder of the same configuration) instead of fresh ones; Adam's state and the step
+   * start afresh. A run that resumes from its own checkpoint ignores it.
+   *
+   * @return this trainer
+   */
+  public Trainer startingFrom(Checkpoints.Checkpoint model) {
+    this.initialWeights = java.util.Objects.requireNonNull(model, "model");
+    return this;
+  }
+
   /** Trains; resumes from the run's newest checkpoint when {@code resume}. */
   public Result run(boolean resume) throws IOException {
     long start = System.nanoTime();
@@ -245,6 +259,10 @@ public final class Trainer {
         Checkpoints.Checkpoint last = resume && chief ? restoreNewestReadable(s, t) : null;
         if (last == null) {
           s.initialize();
+          if (initialWeights != null && chief) { // the workers get them from the chief below
+            dev.provide.graph.InitialWeights.load(g, s, t.variables, initialWeights);
+            log.printf("starting from the weights of %s; Adam's state and the step start afresh%n", initialWeights.dir());
+          }
         }
         if (replicated) {
           String failure = synchronize(s, all);
@@ -542,6 +560,7 @@ public final class Trainer {
   private Checkpoints.Checkpoint restoreNewestReadable(Session s, TrainingGraph t) throws IOException {
     List<Checkpoints.Checkpoint> all = Checkpoints.list(run);
     List<String> damaged = new java.util.ArrayList<>();
+    boolean noOptimiserState = false;
     for (int i = all.size() - 1; i >= 0; i--) {
       Checkpoints.Checkpoint c = all.get(i);
       try {
@@ -556,11 +575,15 @@ public final class Trainer {
         String why = dev.provide.ops.ErrorMessages.firstLine(root);
         log.printf("checkpoint %s cannot be read (%s); trying an older one%n", c.dir(), why);
         damaged.add(c.dir().toString());
+        if (why.contains("optimizer") && why.contains("not found in checkpoint")) {
+          noOptimiserState = true;
+        }
       }
     }
     throw new IOException(all.isEmpty()
         ? run + " has no checkpoint to resume from"
-        : "no checkpoint of " + run + " can be read: " + String.join(", ", damaged));
+        : "no checkpoint of " + run + " can be read: " + String.join(", ", damaged)
+            + (noOptimiserState ? " (a model folder holds no optimiser state: start a new run from it with --init-from)" : ""));
   }
 
   private String describeSchedule() {

@@ -188,6 +188,43 @@ class TrainerTest {
     assertEquals(9, r.step());
   }
 
+  @Test
+  void aNewRunStartsFromAModelFoldersWeightsWithAFreshOptimiser() throws Exception {
+    // A model folder holds the weights only (as shipped): --resume cannot continue it, a new run starts from it.
+    Path source = dir.resolve("source"), tuned = dir.resolve("tuned"), fresh = dir.resolve("fresh");
+    Fixtures.trainer(source, 3, 1e-3).run(false);
+    Checkpoints.Checkpoint model = Checkpoints.slim(Checkpoints.latest(source).orElseThrow(), dir.resolve("model"));
+    float[] start = weights(model);
+    // a rate so small that two Adam steps (each moves a weight by about the rate) leave the weights as loaded
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    Trainer.Result r = Fixtures.trainer(tuned, Fixtures.options(2, 1e-12), new java.io.PrintStream(log, true))
+        .startingFrom(model).run(false);
+    assertEquals(2, r.step(), "the step starts afresh");
+    assertTrue(log.toString().contains("starting from the weights of " + model.dir()), log.toString());
+    assertArrayEquals(start, weights(Checkpoints.latest(tuned).orElseThrow()), 1e-6f);
+    // the control: the same run without them starts elsewhere
+    Fixtures.trainer(fresh, Fixtures.options(2, 1e-12)).run(false);
+    float[] other = weights(Checkpoints.latest(fresh).orElseThrow());
+    double apart = 0;
+    for (int i = 0; i < start.length; i++) {
+      apart = Math.max(apart, Math.abs(start[i] - other[i]));
+    }
+    assertTrue(apart > 1e-3, "fresh weights differ from the trained ones by " + apart);
+
+    // resuming a run whose checkpoint is a model folder says what to do instead
+    Path slimRun = dir.resolve("slim-run");
+    Checkpoints.slim(model, slimRun.resolve(Checkpoints.FOLDER).resolve("step-00000003"));
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> Fixtures.trainer(slimRun, 4, 1e-3).run(true));
+    assertTrue(e.getMessage().contains("--init-from"), e.getMessage());
+
+    // a model of another configuration (the shipped 32 x 32 one) is refused, naming it
+    Checkpoints.Checkpoint shipped = Checkpoints.resolve(GoldenTest.MODEL);
+    java.io.IOException misfit = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> Fixtures.trainer(dir.resolve("misfit"), 2, 1e-3).startingFrom(shipped).run(false));
+    assertTrue(misfit.getMessage().contains("do not fit this model"), misfit.getMessage());
+  }
+
   /** All model weights of a checkpoint, concatenated in graph order. */
   private static float[] weights(Checkpoints.Checkpoint c) throws Exception {
     try (Graph g = new Graph()) {

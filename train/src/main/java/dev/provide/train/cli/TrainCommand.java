@@ -73,6 +73,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Start a new run in a --run folder that already holds one, deleting its checkpoints, configuration, flags and logs.")
   boolean overwrite;
 
+  @Option(names = "--init-from", paramLabel = "MODEL",
+      description = "Start a new run from the weights of a trained model (a run, checkpoint or model folder such as "
+          + "testdata/model) and its configuration, instead of fresh weights; Adam's state, the step and the minutes start "
+          + "afresh. To fine-tune a shipped model, or go on from a model folder (which holds no optimiser state, so "
+          + "--resume cannot continue it). The KL warm-up is then 0 unless --kl-warmup is given.")
+  Path initFrom;
+
   @Option(names = "--preset", defaultValue = "cpu", description = "Model sizes: cpu or paper. Default: ${DEFAULT-VALUE}.")
   String preset;
 
@@ -250,6 +257,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(runDir + " already holds a training run: continue it with --resume, "
           + "or start it over with --overwrite (which deletes its checkpoints)");
     }
+    Checkpoints.Checkpoint initialWeights = null;
+    if (initFrom != null && resumedConfig == null) {
+      initialWeights = initialWeights();
+      resumedConfig = withLossWeights(initialWeights.config());
+      if (!spec.commandLine().getParseResult().hasMatchedOption("--kl-warmup")) {
+        klWarmup = 0; // the warm-up helps fresh weights off the start plateau; trained ones are past it
+      }
+    }
     boolean gpu = parseDevice(device);
     if (data == null) {
       throw new IllegalArgumentException("--data FILE is required (on --resume it comes from the run's " + RunFlags.FILE + " when there is one)");
@@ -296,6 +311,9 @@ final class TrainCommand implements Callable<Integer> {
         : batchSeed -> new ClipStream(d.sources(), d.trainCount(), cluster == null ? 0 : cluster.index(),
             cluster == null ? 1 : cluster.size(), options.windowFrames(), options.batchSize(), shuffleBuffer(), batchSeed, size);
     Trainer trainer = new Trainer(config, options, runDir, opener, d.sample(), d.validation(), provenance, System.out, member);
+    if (initialWeights != null) {
+      trainer.startingFrom(initialWeights);
+    }
     if (!chief) {
       System.err.printf("worker %d of %d: training on %s; the chief writes %s%n", cluster.index(), cluster.size(), d.describe(), runDir);
       return finish(trainer.run(resume), false);
@@ -315,8 +333,8 @@ final class TrainCommand implements Callable<Integer> {
     ConfigJson.write(config, runDir.resolve("config.json"));
     // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
     RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
-    System.err.printf("training %s (%s preset, K %d, %dx%d) on %s, validating on %d; run folder %s%n",
-        config.mode().label(), preset, config.slots(), config.imageSize(), config.imageSize(), d.describe(),
+    System.err.printf("training %s (%s, K %d, %dx%d) on %s, validating on %d; run folder %s%n",
+        config.mode().label(), initialWeights != null ? "from " + initFrom : preset + " preset", config.slots(), config.imageSize(), config.imageSize(), d.describe(),
         d.validation().size(), runDir);
     return finish(trainer.run(resume), true);
   }
@@ -586,6 +604,30 @@ final class TrainCommand implements Callable<Integer> {
       default:
         throw new IllegalArgumentException("--device must be cpu or gpu, got '" + d + "'");
     }
+  }
+
+  /** The model --init-from names, checked: its configuration is the run's, so none may be given beside it. */
+  private Checkpoints.Checkpoint initialWeights() throws java.io.IOException {
+    var parsed = spec.commandLine().getParseResult();
+    for (String own : List.of("--config", "--preset", "--mode", "--slots")) {
+      if (parsed.hasMatchedOption(own)) {
+        throw new IllegalArgumentException("--init-from trains the model's own configuration: leave out " + own);
+      }
+    }
+    try {
+      Checkpoints.Checkpoint c = Checkpoints.resolve(initFrom);
+      c.config(); // a model without a readable configuration fails here, before the data is read
+      return c;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("--init-from " + initFrom + ": no such run, checkpoint or model folder");
+    }
+  }
+
+  /** {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight). */
+  private ModelConfig withLossWeights(ModelConfig c) {
+    double psi = klWeight != null ? klWeight : c.loss().kl();
+    double gamma = entropyWeight != null ? entropyWeight : c.loss().entropy();
+    return c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma));
   }
 
   private ModelConfig buildConfig(ClipRecord sample) throws java.io.IOException {

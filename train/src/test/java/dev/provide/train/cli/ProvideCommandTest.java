@@ -74,6 +74,14 @@ class ProvideCommandTest {
     assertEquals(2, inspectEmpty.code());
     assertTrue(inspectEmpty.err().contains("holds no sequences"), inspectEmpty.err());
 
+    String shipped = Path.of("..", "testdata", "model").toString();
+    Run initAndPreset = run("train", "--data", garbage.toString(), "--init-from", shipped, "--preset", "paper");
+    assertEquals(2, initAndPreset.code());
+    assertTrue(initAndPreset.err().contains("--init-from trains the model's own configuration: leave out --preset"), initAndPreset.err());
+    Run initFromNothing = run("train", "--data", garbage.toString(), "--init-from", dir.resolve("no-model").toString());
+    assertEquals(2, initFromNothing.code());
+    assertTrue(initFromNothing.err().contains("no such run, checkpoint or model folder"), initFromNothing.err());
+
     Run noData = run("train", "--minutes", "1");
     assertEquals(2, noData.code());
     assertTrue(noData.err().contains("--data FILE is required"), noData.err());
