@@ -297,6 +297,11 @@ final class TrainCommand implements Callable<Integer> {
     requireFrames(d.validation(), d.valName());
     ModelConfig config = resumedConfig != null ? resumedConfig : buildConfig(d.sample());
     requireMemory(config);
+    if (!gpu && options.precision() == Precision.FLOAT32 && config.imageSize() >= BFLOAT16_PAYS_FROM_SIZE
+        && Precision.cpuHasNativeBfloat16()) {
+      System.err.println("note: this CPU computes bfloat16 natively; at " + config.imageSize() + " x " + config.imageSize()
+          + " --precision bfloat16 trains faster (the paper preset's step 1.3-2.2x in docs/PERFORMANCE.md)");
+    }
     if (runDir == null) {
       runDir = defaultRunName(config.mode().label());
     }
@@ -343,6 +348,12 @@ final class TrainCommand implements Callable<Integer> {
   private record TrainingData(
       List<ClipRecord> clips, ClipStream.Sources sources, long trainCount, ClipRecord sample, List<ClipRecord> validation,
       String valName, String describe) {}
+
+  /**
+   * The smallest frame size at which bfloat16 was measured faster than float32 on CPUs with native
+   * bfloat16 (the paper preset's 64 x 64; the cpu preset's 32 x 32 was slower, docs/PERFORMANCE.md).
+   */
+  static final int BFLOAT16_PAYS_FROM_SIZE = 64;
 
   /** Default clips in the shuffle buffer of a stream. */
   static final int DEFAULT_SHUFFLE_BUFFER = 256;
