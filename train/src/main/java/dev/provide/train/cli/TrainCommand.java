@@ -339,8 +339,8 @@ final class TrainCommand implements Callable<Integer> {
     // A new run saves its defaults too, so that a later change of a default does not change it on --resume.
     RunFlags.save(runDir, resume ? flags : RunFlags.withDefaults(spec, flags));
     System.err.printf("training %s (%s, K %d, %dx%d) on %s, validating on %d; run folder %s%n",
-        config.mode().label(), initialWeights != null ? "from " + initFrom : preset + " preset", config.slots(), config.imageSize(), config.imageSize(), d.describe(),
-        d.validation().size(), runDir);
+        config.mode().label(), initialWeights != null ? "from " + initFrom : preset + " preset", config.slots(),
+        config.imageSize(), config.imageSize(), d.describe(), d.validation().size(), runDir);
     return finish(trainer.run(resume), true);
   }
 
