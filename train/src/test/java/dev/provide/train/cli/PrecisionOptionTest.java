@@ -1,6 +1,7 @@
 package dev.provide.train.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.graph.Checkpoints;
@@ -41,5 +42,14 @@ class PrecisionOptionTest {
     assertEquals(UserErrors.BAD_INPUT, again.execute("train", "--data", data.toString(), "--run", dir.resolve("r2").toString(),
         "--precision", "fp16"));
     assertTrue(bad.toString().contains("--precision must be float32 or bfloat16"), bad.toString());
+  }
+
+  @Test
+  void trainSuggestsBfloat16OnlyWhereItWasMeasuredFaster() {
+    assertTrue(TrainCommand.bfloat16WouldPay(false, Precision.FLOAT32, 64, true), "paper preset, native bfloat16");
+    assertFalse(TrainCommand.bfloat16WouldPay(false, Precision.FLOAT32, 32, true), "the cpu preset was slower in bfloat16");
+    assertFalse(TrainCommand.bfloat16WouldPay(false, Precision.FLOAT32, 64, false), "emulated bfloat16 is slower");
+    assertFalse(TrainCommand.bfloat16WouldPay(false, Precision.BFLOAT16, 64, true), "already bfloat16");
+    assertFalse(TrainCommand.bfloat16WouldPay(true, Precision.FLOAT32, 64, true), "not measured on a GPU");
   }
 }
