@@ -35,9 +35,8 @@ public final class InitialWeights {
       throws IOException {
     Ops tf = Ops.create(g).withSubScope("initial_weights");
     String[] names = variables.stream().map(v -> v.op().name()).toArray(String[]::new);
-    String[] whole = new String[names.length];
-    java.util.Arrays.fill(whole, ""); // "" = the whole tensor, not a slice
-    List<Class<? extends TType>> types = new ArrayList<>(Collections.nCopies(names.length, TFloat32.class));
+    String[] whole = Collections.nCopies(names.length, "").toArray(String[]::new); // "" = the whole tensor, not a slice
+    List<Class<? extends TType>> types = Collections.nCopies(names.length, TFloat32.class);
     Restore restored = tf.train.restore(tf.constant(from.prefix()), tf.constant(java.nio.charset.StandardCharsets.UTF_8, names),
         tf.constant(java.nio.charset.StandardCharsets.UTF_8, whole), types);
     List<Op> assigns = new ArrayList<>();

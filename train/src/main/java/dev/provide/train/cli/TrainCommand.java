@@ -260,7 +260,8 @@ final class TrainCommand implements Callable<Integer> {
     Checkpoints.Checkpoint initialWeights = null;
     if (initFrom != null && resumedConfig == null) {
       initialWeights = initialWeights();
-      resumedConfig = withLossWeights(initialWeights.config());
+      ModelConfig own = initialWeights.config();
+      resumedConfig = withLossWeights(own, own.loss().entropy());
       if (!spec.commandLine().getParseResult().hasMatchedOption("--kl-warmup")) {
         klWarmup = 0; // the warm-up helps fresh weights off the start plateau; trained ones are past it
       }
@@ -638,10 +639,10 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight). */
-  private ModelConfig withLossWeights(ModelConfig c) {
+  /** {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight, else {@code defaultEntropy}). */
+  private ModelConfig withLossWeights(ModelConfig c, double defaultEntropy) {
     double psi = klWeight != null ? klWeight : c.loss().kl();
-    double gamma = entropyWeight != null ? entropyWeight : c.loss().entropy();
+    double gamma = entropyWeight != null ? entropyWeight : defaultEntropy;
     return c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma));
   }
 
@@ -659,8 +660,6 @@ final class TrainCommand implements Callable<Integer> {
           sample.height(), sample.width(), preset, c.imageSize(), c.imageSize());
       c = c.withImageSize(sample.height());
     }
-    double gamma = entropyWeight != null ? entropyWeight : (sample.channels() == 1 ? c.loss().entropy() : 0.0);
-    double psi = klWeight != null ? klWeight : c.loss().kl();
-    return c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma)).withSeed(seed);
+    return withLossWeights(c, sample.channels() == 1 ? c.loss().entropy() : 0.0).withSeed(seed);
   }
 }
