@@ -1,6 +1,7 @@
 package dev.provide.graph;
 
 import dev.provide.ops.Lstm2dCell;
+import dev.provide.ops.Shapes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +78,18 @@ public final class InferenceGraph {
   public final Map<Integer, Outputs> byStepCount;
   /** The prediction of the next frame from the state alone (frame and seeds not needed). */
   public final Outputs predict;
+  /**
+   * The prediction's noise scale (default 0): 0 decodes the prior mean (the paper's rollout), 1 a
+   * draw from the prior with {@link #predictSeed}.
+   */
+  public final Operand<TFloat32> predictNoiseScale;
+  /** The predicted frame's noise seed [2] (default 0, 0; only read with a {@link #predictNoiseScale}). */
+  public final Operand<TInt64> predictSeed;
 
   private InferenceGraph(ModelConfig config, Placeholder<TFloat32> frame, Placeholder<TFloat32> stateH,
       Placeholder<TFloat32> stateC, Placeholder<TFloat32> lambda, Placeholder<TInt64> seed, Placeholder<TInt64> firstSeed,
-      Operand<TFloat32> noiseScale, Operand<TFloat32> lambda0, Map<Integer, Outputs> byStepCount, Outputs predict) {
+      Operand<TFloat32> noiseScale, Operand<TFloat32> lambda0, Map<Integer, Outputs> byStepCount, Outputs predict,
+      Operand<TFloat32> predictNoiseScale, Operand<TInt64> predictSeed) {
     this.config = config;
     this.frame = frame;
     this.stateH = stateH;
@@ -92,6 +101,8 @@ public final class InferenceGraph {
     this.lambda0 = lambda0;
     this.byStepCount = byStepCount;
     this.predict = predict;
+    this.predictNoiseScale = predictNoiseScale;
+    this.predictSeed = predictSeed;
   }
 
   /** Builds the graph in {@code g}. */
@@ -123,9 +134,13 @@ public final class InferenceGraph {
       byCount.put(steps, outputs(scope, f, k, l, d));
     }
     Ops ps = tf.withSubScope("predict");
-    Outputs predict = outputs(ps, unroller.predictFrame(ps, in), k, l, d);
+    Operand<TFloat32> predictNoiseScale = tf.withName("predict_noise_scale").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+    Operand<TInt64> predictSeed = tf.withName("predict_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
+    Operand<TInt32> latentShape = tf.stack(List.of(Shapes.batchSize(tf, in.temporal().h()), tf.constant(d))); // [N, D]
+    Operand<TFloat32> eps = tf.math.mul(tf.random.statelessRandomNormal(latentShape, predictSeed), predictNoiseScale); // [N, D]
+    Outputs predict = outputs(ps, unroller.predictFrame(ps, in, eps), k, l, d);
     return new InferenceGraph(c, frame, stateH, stateC, lambda, seed, firstSeed, noiseScale,
-        tf.identity(model.slotLambda0(tf)), byCount, predict);
+        tf.identity(model.slotLambda0(tf)), byCount, predict, predictNoiseScale, predictSeed);
   }
 
   private static Outputs outputs(Ops tf, Unroller.Frame f, int k, int l, int d) {

@@ -280,6 +280,16 @@ public final class Unroller {
    * inputs set to zero, whose 2D-LSTM state becomes the next temporal state.
    */
   public Frame predictFrame(Ops tf, Carried in) {
+    return predictFrame(tf, in, null);
+  }
+
+  /**
+   * {@link #predictFrame(Ops, Carried)}, decoding z = mean + std * eps, a draw from the prior,
+   * instead of the prior mean.
+   *
+   * @param eps the noise [N, D], already scaled (zeros decode the prior mean); null for the mean
+   */
+  public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps) {
     Lstm2dCell.State temporalState = in.temporal();
     Operand<TFloat32> h = temporalState.h(); // [N, L]
     Operand<TFloat32> mean;
@@ -293,7 +303,8 @@ public final class Unroller {
       mean = tf.zeros(dims, TFloat32.class);
       logVariance = mean;
     }
-    Decoder.Decoded decoded = model.decoder().decode(tf, mean, c.temporal().decoderConditioning() ? h : null);
+    Operand<TFloat32> z = eps == null ? mean : tf.math.add(mean, tf.math.mul(tf.math.exp(tf.math.mul(logVariance, tf.constant(0.5f))), eps)); // [N, D]
+    Decoder.Decoded decoded = model.decoder().decode(tf, z, c.temporal().decoderConditioning() ? h : null);
     Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
     MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, sigmas, c.likelihood(), true);

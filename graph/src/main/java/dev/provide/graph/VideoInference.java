@@ -241,9 +241,19 @@ public final class VideoInference {
   }
 
   /**
-   * Rolls the model {@code future} frames forward from {@code state} (MODEL.md section 6).
+   * Rolls the model {@code future} frames forward from {@code state} (MODEL.md section 6),
+   * decoding the prior mean of each frame.
    */
   public Clip predict(State state, int future) {
+    return predict(state, future, 0, 0f);
+  }
+
+  /**
+   * Rolls the model {@code future} frames forward from {@code state}, decoding z = mean + noiseScale
+   * * std * eps of the prior: noiseScale 0 is the prior mean (the paper's rollout), 1 a draw from
+   * the prior. The noise of frame t uses the seed (seed, (t + 1) * 1000), as inference does.
+   */
+  public Clip predict(State state, int future, long seed, float noiseScale) {
     if (future < 1) {
       throw new IllegalArgumentException("predict at least one frame, got " + future);
     }
@@ -255,7 +265,10 @@ public final class VideoInference {
       try (TFloat32 h = Tensors.floats(state.h(), b, k, l);
           TFloat32 cc = Tensors.floats(state.c(), b, k, l);
           TFloat32 lam = Tensors.floats(state.lambda(), b, k, 2L * d);
+          TInt64 frameSeed = TInt64.vectorOf(seed, (state.nextFrame() + 1) * TrainingGraph.FRAME_SEED_STRIDE);
+          TFloat32 noise = TFloat32.scalarOf(noiseScale);
           Result r = session.runner().feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
+              .feed(graph.predictSeed, frameSeed).feed(graph.predictNoiseScale, noise)
               .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
               .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).fetch(o.logLikelihood()).run()) {
         State next = new State(

@@ -65,6 +65,28 @@ class InferenceGraphTest {
   }
 
   @Test
+  void aSampledRolloutIsSeededAndGoesToTheMeanRolloutAsItsNoiseShrinks() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    float[] video = TrainingGraphTest.video(B, F, c.imageSize(), 5);
+    float[][] r = withInference(c, v -> {
+      VideoInference.State seen = v.decompose(video, B, F, 3, 1f).last();
+      return new float[][] {
+        v.predict(seen, 2).reconstruction(),
+        v.predict(seen, 2, 9, 0f).reconstruction(),
+        v.predict(seen, 2, 9, 1f).reconstruction(),
+        v.predict(seen, 2, 9, 1f).reconstruction(),
+        v.predict(seen, 2, 10, 1f).reconstruction(),
+        v.predict(seen, 2, 9, 1e-4f).reconstruction()
+      };
+    });
+    assertArrayEquals(r[0], r[1], "noise scale 0 is the prior mean, bit for bit");
+    assertArrayEquals(r[2], r[3], "one seed, one draw");
+    assertFalse(Arrays.equals(r[2], r[4]), "another seed, another draw");
+    assertTrue(SessionOptionsTest.maxDifference(r[0], r[2]) > 1e-3, "a draw from the prior is not its mean");
+    assertTrue(SessionOptionsTest.maxDifference(r[0], r[5]) < 1e-3 * SessionOptionsTest.maxDifference(r[0], r[2]) + 1e-6, "the draw goes to the mean with its noise");
+  }
+
+  @Test
   void frameByFrameInferenceEqualsTheUnrolledTrainingGraph() {
     ModelConfig c = TrainingGraphTest.tiny();
     int s = c.imageSize();

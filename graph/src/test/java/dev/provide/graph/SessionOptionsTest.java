@@ -21,7 +21,7 @@ class SessionOptionsTest {
     }
   }
 
-  private static double maxDifference(float[] a, float[] b) {
+  static double maxDifference(float[] a, float[] b) {
     double worst = 0;
     for (int i = 0; i < a.length; i++) {
       worst = Math.max(worst, Math.abs(a[i] - b[i]));

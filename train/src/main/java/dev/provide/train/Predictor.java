@@ -33,19 +33,50 @@ public final class Predictor {
   /** Sequences run together by {@link #predictAll}. */
   public static final int BATCH = 16;
 
+  /** What each predicted frame decodes (MODEL.md section 6). */
+  public enum Rollout {
+    /** The prior mean: the paper's rollout, and the one the prediction term trains. */
+    MEAN(0f),
+    /** A draw from the prior (mean + std * eps, the noise seeded by the predictor's seed). */
+    SAMPLE(1f);
+
+    final float noiseScale;
+
+    Rollout(float noiseScale) {
+      this.noiseScale = noiseScale;
+    }
+
+    /** "mean" or "sample" (any case). */
+    public static Rollout parse(String name) {
+      for (Rollout r : values()) {
+        if (r.name().equalsIgnoreCase(name)) {
+          return r;
+        }
+      }
+      throw new IllegalArgumentException("--rollout must be mean or sample, got '" + name + "'");
+    }
+
+    /** The name on the command line and in reports. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final LoadedModel model;
   private final long seed;
   private final Restarts restarts;
+  private final Rollout rollout;
 
   public Predictor(LoadedModel model, long seed) {
-    this(model, seed, Restarts.NONE);
+    this(model, seed, Restarts.NONE, Rollout.MEAN);
   }
 
-  /** A predictor whose observed frames are decomposed with {@code restarts}. */
-  public Predictor(LoadedModel model, long seed, Restarts restarts) {
+  /** A predictor whose observed frames are decomposed with {@code restarts}, rolling out with {@code rollout}. */
+  public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout) {
     this.model = model;
     this.seed = seed;
     this.restarts = restarts;
+    this.rollout = rollout;
   }
 
   /**
@@ -82,7 +113,7 @@ public final class Predictor {
     int p = all.height() * all.width(), k = model.config().slots();
     float[] seen = FrameRange.of(all.frames(), count, observe + future, 0, observe, p * 3);
     VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f, restarts);
-    VideoInference.Clip predicted = model.inference().predict(observed.last(), future);
+    VideoInference.Clip predicted = model.inference().predict(observed.last(), future, seed, rollout.noiseScale);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
     horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, count);

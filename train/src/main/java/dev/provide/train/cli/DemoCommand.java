@@ -80,13 +80,14 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("3. decomposed them (ARI, F-ARI over the first L frames; MSE of the reconstruction):\n");
       System.out.println(md);
       HorizonScores horizons = new Predictor(loaded, 1).predictAll(test, 10, 10, p -> {});
-      PredictionReport.write(out, horizons, 10, test.size(), testFile, cp.dir().toString(), loaded.config().slots());
+      PredictionReport.Setup setup = new PredictionReport.Setup(10, test.size(), testFile, Predictor.Rollout.MEAN.label());
+      PredictionReport.write(out, horizons, setup, cp.dir().toString(), loaded.config().slots());
       System.out.printf("4. observed 10 frames and predicted the next 10: MSE %.5f, ARI %.4f, F-ARI %.4f; per horizon, beside%n"
               + "   copying the last frame, the background alone, constant velocity, and constant velocity on the\n"
               + "   true masks, a reference that reads the labels (plot: %s):%n",
           horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE), horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI),
           horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI), out.resolve(PredictionReport.PLOT));
-      System.out.println(PredictionReport.markdown(horizons, 10, test.size(), testFile));
+      System.out.println(PredictionReport.markdown(horizons, setup));
       Renderer.Output pictures = Renderer.render(loaded, test.get(0), 10, 5, 1, out, "report", "the demo's test sequence 0");
       System.out.printf("5. pictures and report: %s (open it in a browser), %s, %s%n", pictures.html(), pictures.png(), pictures.gif());
     }

@@ -54,6 +54,11 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin
   RestartOptions restartOptions = new RestartOptions();
 
+  @Option(names = "--rollout", defaultValue = "mean",
+      description = "What each predicted frame decodes: mean (the prior mean, the paper's rollout) or sample "
+          + "(a draw from the prior, seeded by --seed). Default: ${DEFAULT-VALUE}.")
+  String rolloutName;
+
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -63,13 +68,14 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Predictor.Rollout rollout = Predictor.Rollout.parse(rolloutName);
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, 0);
         dev.provide.ops.OutputFolder folder = out == null ? null : dev.provide.ops.OutputFolder.create(out)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       int k = model.config().slots(), s = model.config().imageSize();
       int[] drawn = {0};
-      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts()).predictAll(clips, observe, future, p -> {
+      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts(), rollout).predictAll(clips, observe, future, p -> {
         if (out != null) {
           VideoInference.Clip joined = p.observed().then(p.future());
           for (int b = 0; b < p.observed().batch(); b++, drawn[0]++) {
@@ -81,10 +87,11 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf("predicted frames: MSE %.5f, ARI %s, F-ARI %s%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI)),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
-      String md = PredictionReport.markdown(horizons, observe, clips.size(), data);
+      PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rollout.label());
+      String md = PredictionReport.markdown(horizons, setup);
       System.out.println(md);
       if (out != null) {
-        PredictionReport.write(out, horizons, observe, clips.size(), data, model.checkpoint().dir().toString(), model.config().slots());
+        PredictionReport.write(out, horizons, setup, model.checkpoint().dir().toString(), model.config().slots());
         folder.done();
         System.out.println("wrote " + clips.size() + " pictures to " + out + " (predicted frames outlined in red), and "
             + PredictionReport.JSON + ", " + PredictionReport.MARKDOWN + ", " + PredictionReport.PLOT);

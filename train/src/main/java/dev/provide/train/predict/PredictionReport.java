@@ -18,11 +18,22 @@ public final class PredictionReport {
 
   private PredictionReport() {}
 
+  /**
+   * What was predicted.
+   *
+   * @param observed frames observed before the predicted ones
+   * @param sequences sequences scored
+   * @param data the clip file
+   * @param rollout what each predicted frame decoded ("mean" or "sample")
+   */
+  public record Setup(int observed, int sequences, Path data, String rollout) {}
+
   /** The Markdown tables, with a line on what the model beats. */
-  public static String markdown(HorizonScores h, int observed, int sequences, Path data) {
+  public static String markdown(HorizonScores h, Setup s) {
     StringBuilder b = new StringBuilder();
-    b.append("Prediction of ").append(sequences).append(" sequences of ").append(data.getFileName()).append(": ")
-        .append(observed).append(" frames observed, ").append(h.future()).append(" predicted; horizon h is the h-th frame after the observed ones.\n");
+    b.append("Prediction of ").append(s.sequences()).append(" sequences of ").append(s.data().getFileName()).append(": ")
+        .append(s.observed()).append(" frames observed, ").append(h.future()).append(" predicted (rollout: ").append(s.rollout())
+        .append("); horizon h is the h-th frame after the observed ones.\n");
     b.append(h.toMarkdown());
     if (h.predictors().size() > 1 && h.predictors().contains(Forecast.MODEL)) {
       List<Integer> lost = new java.util.ArrayList<>();
@@ -45,19 +56,20 @@ public final class PredictionReport {
   }
 
   /** Writes prediction.json, prediction.md and prediction.png to {@code out} (each whole or not at all). */
-  public static void write(Path out, HorizonScores h, int observed, int sequences, Path data, String model, int slots) throws IOException {
+  public static void write(Path out, HorizonScores h, Setup s, String model, int slots) throws IOException {
     Files.createDirectories(out);
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("data", data.toString());
+    json.put("data", s.data().toString());
     json.put("model", model);
     json.put("slots", slots);
-    json.put("sequences", sequences);
-    json.put("observed", observed);
+    json.put("sequences", s.sequences());
+    json.put("observed", s.observed());
     json.put("future", h.future());
+    json.put("rollout", s.rollout());
     json.put("horizons", h.toMap());
-    Images.writePng(HorizonPlot.draw(h, "Prediction, " + sequences + " sequences of " + data.getFileName() + ", " + observed + " frames observed"),
-        out.resolve(PLOT));
-    PartialFiles.writeString(out.resolve(MARKDOWN), markdown(h, observed, sequences, data));
+    Images.writePng(HorizonPlot.draw(h, "Prediction, " + s.sequences() + " sequences of " + s.data().getFileName() + ", "
+        + s.observed() + " frames observed"), out.resolve(PLOT));
+    PartialFiles.writeString(out.resolve(MARKDOWN), markdown(h, s));
     PartialFiles.writeString(out.resolve(JSON), new GsonBuilder().setPrettyPrinting().create().toJson(json));
   }
 }

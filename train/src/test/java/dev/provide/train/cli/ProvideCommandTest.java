@@ -283,6 +283,30 @@ class ProvideCommandTest {
     assertTrue(checked > 1000, "checked only " + checked + " words");
   }
 
+  @Test
+  void predictNamesItsRolloutInTheReportAndRefusesAnUnknownOne() throws Exception {
+    String model = Path.of("..", "testdata", "model").toString();
+    String data = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
+    String[] common = {"predict", "--checkpoint", model, "--data", data, "--count", "2", "--observe", "3", "--future", "2"};
+    java.util.Map<String, String> modelRows = new java.util.HashMap<>();
+    for (String rollout : List.of("mean", "sample")) {
+      Path out = dir.resolve(rollout);
+      Run r = run(concat(common, new String[] {"--rollout", rollout, "--out", out.toString()}));
+      assertEquals(0, r.code(), r.err());
+      String json = Files.readString(out.resolve("prediction.json"));
+      assertTrue(json.contains("\"rollout\": \"" + rollout + "\""), json);
+      String md = Files.readString(out.resolve("prediction.md"));
+      assertTrue(md.contains("(rollout: " + rollout + ")"), md);
+      modelRows.put(rollout, com.google.gson.JsonParser.parseString(json).getAsJsonObject()
+          .getAsJsonObject("horizons").get("model").toString());
+    }
+    assertTrue(!modelRows.get("mean").equals(modelRows.get("sample")), "a draw from the prior scored exactly as its mean: " + modelRows);
+    Run unknown = run(concat(common, new String[] {"--rollout", "median"}));
+    assertEquals(2, unknown.code());
+    assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    assertTrue(unknown.err().contains("--rollout must be mean or sample, got 'median'"), unknown.err());
+  }
+
   private static void collect(CommandLine cl, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
     for (var e : cl.getSubcommands().entrySet()) {
       java.util.List<String> path = new java.util.ArrayList<>(prefix);

@@ -60,7 +60,7 @@ class HorizonScoresTest {
     assertEquals(List.of(Forecast.MODEL, "perfect"), h.predictors());
     assertEquals(List.of("perfect"), h.beating(Forecast.MODEL, 1));
     assertTrue(h.beating("perfect", 1).isEmpty());
-    String md = PredictionReport.markdown(h, 2, B, java.nio.file.Path.of("x.tfrecord"));
+    String md = PredictionReport.markdown(h, new PredictionReport.Setup(2, B, java.nio.file.Path.of("x.tfrecord"), "mean"));
     assertTrue(md.contains("| mse at horizon | model | perfect |"), md);
     assertTrue(md.contains("at or below the model's at horizons [1, 2, 3, 4]"), md);
     BufferedImage img = HorizonPlot.draw(h, "test");
@@ -88,7 +88,7 @@ class HorizonScoresTest {
     assertEquals(1.0, h.at(Baselines.TRUE_MASKS_VELOCITY, 2).ari(), 1e-12);
     assertEquals(0.0, h.at(Baselines.TRUE_MASKS_VELOCITY, 2).mse(), 1e-12);
     assertEquals(List.of(Baselines.TRUE_MASKS_VELOCITY), h.beating(Forecast.MODEL, 1));
-    String md = PredictionReport.markdown(h, 2, B, java.nio.file.Path.of("x.tfrecord"));
+    String md = PredictionReport.markdown(h, new PredictionReport.Setup(2, B, java.nio.file.Path.of("x.tfrecord"), "mean"));
     assertTrue(md.contains("The model's MSE is below every baseline's at every horizon."), md);
     assertTrue(md.contains(Baselines.TRUE_MASKS_VELOCITY + " is constant velocity on the true masks"), md);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
