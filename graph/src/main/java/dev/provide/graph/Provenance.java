@@ -65,13 +65,22 @@ public record Provenance(
     return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), Provenance.class);
   }
 
-  /** The commit of the checkout this code runs from, or "unknown". */
+  /**
+   * The commit of the checkout this code runs from, or "unknown": the folder the {@code provide}
+   * launcher names in the system property {@code provide.home}, else the working directory (so a
+   * run started from another folder still records the code's commit, not that folder's).
+   */
   public static String gitCommit() {
+    return gitCommit(Path.of(System.getProperty("provide.home", ".")));
+  }
+
+  /** The short commit of the git checkout at {@code checkout}, with "-dirty" for uncommitted changes to tracked files, or "unknown". */
+  static String gitCommit(Path checkout) {
     try {
-      Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+      Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").directory(checkout.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
-        Process dirty = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+        Process dirty = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").directory(checkout.toFile()).start();
         String d = new String(dirty.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         dirty.waitFor(5, TimeUnit.SECONDS);
         return d.isEmpty() ? out : out + "-dirty";

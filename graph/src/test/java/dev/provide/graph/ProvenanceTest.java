@@ -2,6 +2,7 @@ package dev.provide.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,5 +34,29 @@ class ProvenanceTest {
     Provenance p = Provenance.read(f);
     assertEquals(List.of(), p.flags());
     assertEquals(5, p.step());
+  }
+
+  @Test
+  void theCommitIsTheNamedCheckoutsNotTheWorkingDirectorys() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    git(repo, "init", "-q");
+    Files.writeString(repo.resolve("a.txt"), "one");
+    git(repo, "add", "a.txt");
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one");
+    String head = Files.readString(repo.resolve(".git").resolve("HEAD")).strip(); // "ref: refs/heads/<branch>"
+    String full = Files.readString(repo.resolve(".git").resolve(head.substring("ref: ".length()))).strip();
+    String commit = Provenance.gitCommit(repo);
+    assertTrue(commit.length() >= 7 && full.startsWith(commit), commit + " is not a prefix of " + full);
+    Files.writeString(repo.resolve("a.txt"), "two");
+    assertEquals(commit + "-dirty", Provenance.gitCommit(repo));
+    assertEquals("unknown", Provenance.gitCommit(Files.createDirectories(dir.resolve("not-a-checkout"))));
+  }
+
+  private static void git(Path in, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("git"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), "git " + String.join(" ", args) + ": " + out);
   }
 }
