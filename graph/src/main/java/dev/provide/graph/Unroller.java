@@ -267,6 +267,11 @@ public final class Unroller {
         losses, outputs, new Carried(nextTemporal, lambda));
   }
 
+  /** z = mu + exp(logVar / 2) * eps, [N, D]: the reparameterised draw of MODEL.md section 1. */
+  private static Operand<TFloat32> sample(Ops tf, Operand<TFloat32> mu, Operand<TFloat32> logVar, Operand<TFloat32> eps) {
+    return tf.math.add(mu, tf.math.mul(tf.math.exp(tf.math.mul(logVar, tf.constant(0.5f))), eps));
+  }
+
   /** lambda [N, 2D] split into mu and log-variance, [N, D] each. */
   private static List<Output<TFloat32>> halves(Ops tf, Operand<TFloat32> lambda) {
     Split<TFloat32> parts = tf.split(tf.constant(1), lambda, 2L);
@@ -303,7 +308,7 @@ public final class Unroller {
       mean = tf.zeros(dims, TFloat32.class);
       logVariance = mean;
     }
-    Operand<TFloat32> z = eps == null ? mean : tf.math.add(mean, tf.math.mul(tf.math.exp(tf.math.mul(logVariance, tf.constant(0.5f))), eps)); // [N, D]
+    Operand<TFloat32> z = eps == null ? mean : sample(tf, mean, logVariance, eps); // [N, D]
     Decoder.Decoded decoded = model.decoder().decode(tf, z, c.temporal().decoderConditioning() ? h : null);
     Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
@@ -377,8 +382,7 @@ public final class Unroller {
     List<Output<TFloat32>> sampling = sampledFrom == lambda ? q : halves(tf, sampledFrom);
     // z = mu + exp(logvar / 2) * eps; the noise never carries a gradient.
     Operand<TFloat32> scaled = tf.stopGradient(tf.math.mul(eps, controls.noiseScale())); // [N, D]
-    Operand<TFloat32> z =
-        tf.math.add(sampling.get(0), tf.math.mul(tf.math.exp(tf.math.mul(sampling.get(1), tf.constant(0.5f))), scaled)); // [N, D]
+    Operand<TFloat32> z = sample(tf, sampling.get(0), sampling.get(1), scaled); // [N, D]
 
     // MODEL.md sec. 1: decode every slot, masks by softmax over slots, spatial Gaussian mixture.
     Decoder.Decoded decoded = model.decoder().decode(tf, z, hCond);
