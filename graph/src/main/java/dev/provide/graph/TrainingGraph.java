@@ -61,12 +61,22 @@ public final class TrainingGraph {
    * frame joins the loss. Without it (the paper's training) the rollout is never scored, so the
    * temporal state learns only to help inference.
    *
+   * <p>The predicted frame x_hat that the rollout feeds back as the next observation is a
+   * constant to the gradient by default, as in the paper's rollout; with {@code feedbackGradient}
+   * the later frames' NLL also reaches the decoder through it.
+   *
    * @param frames P, predicted frames after the observed ones (0 = no prediction term)
    * @param weight each predicted frame's NLL weight relative to beta
+   * @param feedbackGradient whether the gradient flows through the fed-back predicted frame
    */
-  public record Rollout(int frames, double weight) {
+  public record Rollout(int frames, double weight, boolean feedbackGradient) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
+
+    /** A prediction term whose fed-back frames are constants to the gradient. */
+    public Rollout(int frames, double weight) {
+      this(frames, weight, false);
+    }
 
     /** Validates. */
     public Rollout {
@@ -363,7 +373,7 @@ public final class TrainingGraph {
     List<Operand<TFloat32>> nlls = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
-      Unroller.Frame predicted = unroller.predictFrame(fs, carried);
+      Unroller.Frame predicted = unroller.predictFrame(fs, carried, null, !b.rollout.feedbackGradient());
       carried = predicted.carried();
       Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
       Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));

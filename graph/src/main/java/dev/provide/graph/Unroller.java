@@ -295,6 +295,15 @@ public final class Unroller {
    * @param eps the noise [N, D], already scaled (zeros decode the prior mean); null for the mean
    */
   public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps) {
+    return predictFrame(tf, in, eps, true);
+  }
+
+  /**
+   * {@link #predictFrame(Ops, Carried, Operand)}, choosing whether x_hat, fed back as the
+   * observation, is a constant to the gradient (the paper's rollout) or passes it on to the
+   * decoder (for a prediction term in training, {@link TrainingGraph.Rollout#feedbackGradient}).
+   */
+  public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps, boolean stopFeedbackGradient) {
     Lstm2dCell.State temporalState = in.temporal();
     Operand<TFloat32> h = temporalState.h(); // [N, L]
     Operand<TFloat32> mean;
@@ -313,7 +322,8 @@ public final class Unroller {
     Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
     MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, sigmas, c.likelihood(), true);
-    Operand<TFloat32> predicted = tf.stopGradient(decodedMix.reconstruction()); // x_hat [B, H, W, 3]
+    Operand<TFloat32> reconstruction = decodedMix.reconstruction(); // x_hat [B, H, W, 3]
+    Operand<TFloat32> predicted = stopFeedbackGradient ? tf.stopGradient(reconstruction) : reconstruction;
     MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> lambda = tf.concat(List.of(mean, logVariance), tf.constant(1)); // [N, 2D]
     Operand<TFloat32> posterior =

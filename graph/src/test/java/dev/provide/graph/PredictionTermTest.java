@@ -105,6 +105,53 @@ class PredictionTermTest {
     }
   }
 
+  @Test
+  void theFeedbackGradientChangesTheGradientOnlyWhenAPredictedFrameIsFedIntoAScoredOne() {
+    // The forward pass is the same either way. The gradient differs only if a later predicted
+    // frame is scored (P >= 2): the last fed-back frame only makes a temporal state nothing scores.
+    for (int p : new int[] {1, 2}) {
+      double[] stopped = gradient(p, false);
+      double[] flowing = gradient(p, true);
+      double norm = 0, difference = 0;
+      for (int i = 0; i < stopped.length; i++) {
+        norm += stopped[i] * stopped[i];
+        difference += (stopped[i] - flowing[i]) * (stopped[i] - flowing[i]);
+      }
+      double relative = Math.sqrt(difference / norm);
+      if (p == 1) {
+        assertTrue(relative < 1e-6, "P 1: the gradients differ by " + relative);
+      } else {
+        assertTrue(relative > 1e-4, "P 2: the feedback gradient changed the gradient by only " + relative);
+      }
+    }
+  }
+
+  /** Every variable's gradient of the loss on a fixed batch, from the config's seeded weights, flattened. */
+  private static double[] gradient(int p, boolean feedbackGradient) {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize();
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(
+          g, c, F, new TrainingGraph.Optimization(1e-2, 5), new TrainingGraph.Rollout(p, 1, feedbackGradient));
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(TrainingGraphTest.video(B, F, s, 25), B, F, s, s, 3);
+          TFloat32 y = Tensors.floats(TrainingGraphTest.video(B, p, s, 26), B, p, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(5, 6)) {
+        sess.initialize();
+        Session.Runner runner = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd);
+        t.gradients.forEach(runner::fetch);
+        try (Result r = runner.run()) {
+          java.util.List<Double> all = new java.util.ArrayList<>();
+          for (int i = 0; i < t.gradients.size(); i++) {
+            TFloat32 grad = (TFloat32) r.get(i);
+            grad.scalars().forEach(v -> all.add((double) v.getFloat()));
+          }
+          return all.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+      }
+    }
+  }
+
   private static float nll(Session sess, TrainingGraph t, TFloat32 x, TFloat32 y, TInt64 sd) {
     try (Result r = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.predictionNll).run()) {
       return ((TFloat32) r.get(0)).getFloat();

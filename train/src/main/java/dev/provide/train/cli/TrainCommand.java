@@ -109,6 +109,11 @@ final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   double predictWeight;
 
+  @Option(names = "--predict-feedback-gradient",
+      description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
+          + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
+  boolean predictFeedbackGradient;
+
   @Option(names = "--steps", defaultValue = "100000", description = "Stop after this many steps in total. Default: ${DEFAULT-VALUE}.")
   long steps;
 
@@ -273,6 +278,9 @@ final class TrainCommand implements Callable<Integer> {
     if (valCount < 1) {
       throw new IllegalArgumentException("--val-count must be >= 1, got " + valCount);
     }
+    if (predictFeedbackGradient && predictFrames == 0) {
+      throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
+    }
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
@@ -290,7 +298,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
-            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight),
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
