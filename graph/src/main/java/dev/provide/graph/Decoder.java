@@ -10,6 +10,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SplitV;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -37,14 +38,20 @@ public final class Decoder {
   public static volatile boolean materializeBroadcast = false;
 
   private final int imageSize;
+  private final int slots;
+  private final boolean uniformBackground;
   private final int conditioningSize;
   private final Dense mlp1;
   private final Dense mlp2;
   private final List<Conv2d> convs;
   private final Conv2d output;
 
-  private Decoder(int imageSize, int conditioningSize, Dense mlp1, Dense mlp2, List<Conv2d> convs, Conv2d output) {
+  private Decoder(
+      int imageSize, int slots, boolean uniformBackground, int conditioningSize, Dense mlp1, Dense mlp2, List<Conv2d> convs,
+      Conv2d output) {
     this.imageSize = imageSize;
+    this.slots = slots;
+    this.uniformBackground = uniformBackground;
     this.conditioningSize = conditioningSize;
     this.mlp1 = mlp1;
     this.mlp2 = mlp2;
@@ -66,7 +73,7 @@ public final class Decoder {
       in = d.filters();
     }
     Conv2d output = Conv2d.create(s, "output", d.outputKernel(), in, 4, 1, Activation.NONE, c.initialisation(), c.seed());
-    return new Decoder(c.imageSize(), conditioning, mlp1, mlp2, convs, output);
+    return new Decoder(c.imageSize(), c.slots(), d.uniformBackground(), conditioning, mlp1, mlp2, convs, output);
   }
 
   /**
@@ -98,6 +105,23 @@ public final class Decoder {
     SplitV<TFloat32> parts = tf.splitV(out, tf.constant(new int[] {3, 1}), tf.constant(3), 2L);
     Operand<TFloat32> means = tf.math.sigmoid(parts.output().get(0)); // [N, H, W, 3]
     Operand<TFloat32> logits = parts.output().get(1); // [N, H, W, 1]
-    return new Decoded(means, logits);
+    return new Decoded(uniformBackground ? withUniformBackground(tf, means) : means, logits);
+  }
+
+  /**
+   * The background slot's (slot 0 of every video) means replaced by their spatial mean, one colour
+   * per frame; the object slots' unchanged.
+   *
+   * @param means [N, H, W, 3], N = B * K
+   */
+  private Operand<TFloat32> withUniformBackground(Ops tf, Operand<TFloat32> means) {
+    Operand<TFloat32> perVideo = tf.reshape(means, tf.constant(new int[] {-1, slots, imageSize * imageSize, 3})); // [B, K, H*W, 3]
+    Operand<TFloat32> mean = tf.math.mean(perVideo, tf.constant(2), Mean.keepDims(true)); // [B, K, 1, 3]
+    float[] background = new float[slots];
+    background[0] = 1;
+    Operand<TFloat32> isBackground = tf.reshape(tf.constant(background), tf.constant(new int[] {1, slots, 1, 1})); // [1, K, 1, 1]
+    Operand<TFloat32> isObject = tf.math.sub(tf.constant(1f), isBackground); // [1, K, 1, 1]
+    Operand<TFloat32> mixed = tf.math.add(tf.math.mul(perVideo, isObject), tf.math.mul(mean, isBackground)); // [B, K, H*W, 3]
+    return tf.reshape(mixed, tf.constant(new int[] {-1, imageSize, imageSize, 3})); // [N, H, W, 3]
   }
 }

@@ -56,8 +56,16 @@ public record ModelConfig(
    * @param filters filters of each hidden convolution
    * @param kernel kernel size of the hidden convolutions (1 = a per-pixel MLP, much cheaper)
    * @param outputKernel kernel size of the output convolution
+   * @param uniformBackground with a background slot: its appearance is one colour per frame, the
+   *     spatial mean of what the decoder paints (MODEL.md "Background slot"), so that it cannot
+   *     paint an object into the background; false (off) in both presets
    */
-  public record Decoder(int mlpWidth, int convs, int filters, int kernel, int outputKernel) {}
+  public record Decoder(int mlpWidth, int convs, int filters, int kernel, int outputKernel, boolean uniformBackground) {
+    /** A decoder whose background slot, if any, paints freely. */
+    public Decoder(int mlpWidth, int convs, int filters, int kernel, int outputKernel) {
+      this(mlpWidth, convs, filters, kernel, outputKernel, false);
+    }
+  }
 
   /**
    * The refinement network: {@code convs} convolutions, average pooling, a dense layer, the
@@ -169,6 +177,8 @@ public record ModelConfig(
     require(sigma > 0 && Double.isFinite(sigma), "sigma must be positive, got " + sigma);
     require(backgroundSigma == 0 || (backgroundSigma > 0 && backgroundSigma < sigma),
         "backgroundSigma must be 0 (no background slot) or in (0, sigma = " + sigma + "), got " + backgroundSigma);
+    require(!decoder.uniformBackground() || backgroundSigma > 0,
+        "decoder.uniformBackground needs a background slot (backgroundSigma > 0)");
     require(loss.nll() >= 0 && loss.kl() >= 0 && loss.entropy() >= 0, "loss weights must be >= 0, got " + loss);
     if (mode == Mode.IODINE || mode == Mode.SEQ_IODINE) {
       require(!temporal.temporalState() && !temporal.conditionalPrior() && !temporal.decoderConditioning(),
