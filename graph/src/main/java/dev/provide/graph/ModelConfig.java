@@ -57,7 +57,7 @@ public record ModelConfig(
    * @param kernel kernel size of the hidden convolutions (1 = a per-pixel MLP, much cheaper)
    * @param outputKernel kernel size of the output convolution
    * @param uniformBackground with a background slot: its appearance is one colour per frame, the
-   *     spatial mean of what the decoder paints (MODEL.md "Background slot"), so that it cannot
+   *     spatial mean of what the decoder paints (MODEL.md "Uniform background"), so that it cannot
    *     paint an object into the background; false (off) in both presets
    */
   public record Decoder(int mlpWidth, int convs, int filters, int kernel, int outputKernel, boolean uniformBackground) {
