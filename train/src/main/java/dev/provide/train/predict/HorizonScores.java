@@ -2,6 +2,7 @@ package dev.provide.train.predict;
 
 import dev.provide.train.data.FrameRange;
 import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.metrics.ObjectRecall;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ public final class HorizonScores {
   private final int future;
   private final int pixels;
   private final Map<String, ClipScores[]> byPredictor = new LinkedHashMap<>();
+  private final Map<String, ObjectRecall[]> objectsByPredictor = new LinkedHashMap<>();
 
   /**
    * @param future P, horizons scored
@@ -47,7 +49,16 @@ public final class HorizonScores {
       }
       return s;
     });
+    ObjectRecall[] objects = objectsByPredictor.computeIfAbsent(f.name(), n -> {
+      ObjectRecall[] o = new ObjectRecall[future];
+      for (int h = 0; h < future; h++) {
+        o[h] = new ObjectRecall();
+      }
+      return o;
+    });
     for (int h = 0; h < future; h++) {
+      objects[h].add(FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels),
+          FrameRange.of(futureIds, batch, future, h, h + 1, pixels), batch, slots, pixels);
       perHorizon[h].add(
           FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels),
           FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
@@ -74,6 +85,15 @@ public final class HorizonScores {
       throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
     }
     return s[horizon - 1];
+  }
+
+  /** How whole each true object stays in a predictor's masks at horizon h (1-based). */
+  public ObjectRecall objectsAt(String predictor, int horizon) {
+    ObjectRecall[] o = objectsByPredictor.get(predictor);
+    if (o == null || horizon < 1 || horizon > future) {
+      throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
+    }
+    return o[horizon - 1];
   }
 
   /** One metric of a predictor over horizons 1..P. */
@@ -136,9 +156,49 @@ public final class HorizonScores {
       for (Metric m : Metric.values()) {
         metrics.put(m.key(), java.util.Arrays.stream(series(p, m)).mapToObj(ClipScores::orNull).toList()); // null: not computed
       }
-      out.put(p, metrics);
+      Map<String, Object> entry = new LinkedHashMap<>(metrics);
+      int maxId = objectsAt(p, 1).maxId();
+      if (maxId > 0) {
+        Map<String, List<Double>> recall = new LinkedHashMap<>(), slotZero = new LinkedHashMap<>();
+        for (int id = 1; id <= maxId; id++) {
+          int object = id;
+          recall.put(String.valueOf(id), horizons().mapToObj(h -> ClipScores.orNull(objectsAt(p, h).recall(object))).toList());
+          slotZero.put(String.valueOf(id), horizons().mapToObj(h -> ClipScores.orNull(objectsAt(p, h).inSlotZero(object))).toList());
+        }
+        entry.put("object_recall", recall);
+        entry.put("object_in_slot_0", slotZero);
+      }
+      out.put(p, entry);
     }
     return out;
+  }
+
+  private java.util.stream.IntStream horizons() {
+    return java.util.stream.IntStream.rangeClosed(1, future);
+  }
+
+  /**
+   * A Markdown table of {@link ObjectRecall} for one predictor: one row per horizon, per object id
+   * the share of its pixels in its best slot and in slot 0; empty without object ids.
+   */
+  public String objectsMarkdown(String predictor) {
+    int maxId = objectsAt(predictor, 1).maxId();
+    if (maxId == 0) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("\n| ").append(predictor).append(": object id at horizon |");
+    for (int id = 1; id <= maxId; id++) {
+      b.append(' ').append(id).append(" in best slot | ").append(id).append(" in slot 0 |");
+    }
+    b.append("\n|---|").append("---|---|".repeat(maxId));
+    for (int h = 1; h <= future; h++) {
+      b.append("\n| ").append(h).append(" |");
+      ObjectRecall o = objectsAt(predictor, h);
+      for (int id = 1; id <= maxId; id++) {
+        b.append(' ').append(ClipScores.format(o.recall(id))).append(" | ").append(ClipScores.format(o.inSlotZero(id))).append(" |");
+      }
+    }
+    return b.append('\n').toString();
   }
 
   /** A Markdown table per metric: one row per horizon, one column per predictor. */

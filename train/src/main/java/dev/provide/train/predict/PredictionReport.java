@@ -52,6 +52,12 @@ public final class PredictionReport {
             + "a reference for linear extrapolation of perfectly segmented objects, not a baseline.\n");
       }
     }
+    String objects = h.predictors().contains(Forecast.MODEL) ? h.objectsMarkdown(Forecast.MODEL) : "";
+    if (!objects.isEmpty()) {
+      b.append("\nWhich true objects the model's predicted masks keep whole: per object id, the share of its pixels in "
+          + "the slot holding most of them, and in slot 0 (the background slot), averaged over the frames it appears in.\n")
+          .append(objects);
+    }
     return b.toString();
   }
 

@@ -63,8 +63,37 @@ class HorizonScoresTest {
     String md = PredictionReport.markdown(h, new PredictionReport.Setup(2, B, java.nio.file.Path.of("x.tfrecord"), "mean"));
     assertTrue(md.contains("| mse at horizon | model | perfect |"), md);
     assertTrue(md.contains("at or below the model's at horizons [1, 2, 3, 4]"), md);
+    assertTrue(!md.contains("object id at horizon"), "a per-object table without object ids: " + md);
     BufferedImage img = HorizonPlot.draw(h, "test");
     assertTrue(img.getWidth() > 400 && img.getHeight() > 200);
+  }
+
+  @Test
+  void perObjectRecallIsScoredOnEachHorizonsOwnFrames() {
+    Random r = new Random(8);
+    float[] masks = random(r, B * P * K * PIXELS), truth = random(r, B * P * PIXELS * 3);
+    int[] ids = new int[B * P * PIXELS];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(3);
+    }
+    HorizonScores h = new HorizonScores(P, PIXELS);
+    h.add(new Forecast(Forecast.MODEL, masks, truth.clone()), truth, ids, B);
+    for (int t = 1; t <= P; t++) {
+      dev.provide.train.metrics.ObjectRecall one = new dev.provide.train.metrics.ObjectRecall();
+      for (int b = 0; b < B; b++) {
+        int frame = b * P + t - 1;
+        one.add(java.util.Arrays.copyOfRange(masks, frame * K * PIXELS, (frame + 1) * K * PIXELS),
+            java.util.Arrays.copyOfRange(ids, frame * PIXELS, (frame + 1) * PIXELS), 1, K, PIXELS);
+      }
+      for (int id = 1; id <= 2; id++) {
+        assertEquals(one.recall(id), h.objectsAt(Forecast.MODEL, t).recall(id), 1e-12);
+        assertEquals(one.inSlotZero(id), h.objectsAt(Forecast.MODEL, t).inSlotZero(id), 1e-12);
+      }
+    }
+    String md = PredictionReport.markdown(h, new PredictionReport.Setup(2, B, java.nio.file.Path.of("x.tfrecord"), "mean"));
+    assertTrue(md.contains("| model: object id at horizon | 1 in best slot | 1 in slot 0 | 2 in best slot | 2 in slot 0 |"), md);
+    String json = new com.google.gson.Gson().toJson(h.toMap());
+    assertTrue(json.contains("\"object_recall\":{\"1\":["), json);
   }
 
   @Test
