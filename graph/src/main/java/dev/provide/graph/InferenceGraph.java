@@ -85,11 +85,16 @@ public final class InferenceGraph {
   public final Operand<TFloat32> predictNoiseScale;
   /** The predicted frame's noise seed [2] (default 0, 0; only read with a {@link #predictNoiseScale}). */
   public final Operand<TInt64> predictSeed;
+  /**
+   * The sharpness s of the frame a prediction feeds back as its observation (default 1, the
+   * predicted frame itself; Unroller's predictFrame with a feedback sharpness).
+   */
+  public final Operand<TFloat32> predictFeedbackSharpness;
 
   private InferenceGraph(ModelConfig config, Placeholder<TFloat32> frame, Placeholder<TFloat32> stateH,
       Placeholder<TFloat32> stateC, Placeholder<TFloat32> lambda, Placeholder<TInt64> seed, Placeholder<TInt64> firstSeed,
       Operand<TFloat32> noiseScale, Operand<TFloat32> lambda0, Map<Integer, Outputs> byStepCount, Outputs predict,
-      Operand<TFloat32> predictNoiseScale, Operand<TInt64> predictSeed) {
+      Operand<TFloat32> predictNoiseScale, Operand<TInt64> predictSeed, Operand<TFloat32> predictFeedbackSharpness) {
     this.config = config;
     this.frame = frame;
     this.stateH = stateH;
@@ -103,6 +108,7 @@ public final class InferenceGraph {
     this.predict = predict;
     this.predictNoiseScale = predictNoiseScale;
     this.predictSeed = predictSeed;
+    this.predictFeedbackSharpness = predictFeedbackSharpness;
   }
 
   /** Builds the graph in {@code g}. */
@@ -138,9 +144,10 @@ public final class InferenceGraph {
     Operand<TInt64> predictSeed = tf.withName("predict_seed").placeholderWithDefault(tf.constant(new long[] {0, 0}), Shape.of(2));
     Operand<TInt32> latentShape = tf.stack(List.of(Shapes.batchSize(tf, in.temporal().h()), tf.constant(d))); // [N, D]
     Operand<TFloat32> eps = tf.math.mul(tf.random.statelessRandomNormal(latentShape, predictSeed), predictNoiseScale); // [N, D]
-    Outputs predict = outputs(ps, unroller.predictFrame(ps, in, eps), k, l, d);
+    Operand<TFloat32> feedbackSharpness = tf.withName("predict_feedback_sharpness").placeholderWithDefault(tf.constant(1f), Shape.scalar());
+    Outputs predict = outputs(ps, unroller.predictFrame(ps, in, eps, true, feedbackSharpness), k, l, d);
     return new InferenceGraph(c, frame, stateH, stateC, lambda, seed, firstSeed, noiseScale,
-        tf.identity(model.slotLambda0(tf)), byCount, predict, predictNoiseScale, predictSeed);
+        tf.identity(model.slotLambda0(tf)), byCount, predict, predictNoiseScale, predictSeed, feedbackSharpness);
   }
 
   private static Outputs outputs(Ops tf, Unroller.Frame f, int k, int l, int d) {

@@ -304,6 +304,18 @@ public final class Unroller {
    * decoder (for a prediction term in training, {@link TrainingGraph.Rollout#feedbackGradient}).
    */
   public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps, boolean stopFeedbackGradient) {
+    return predictFrame(tf, in, eps, stopFeedbackGradient, null);
+  }
+
+  /**
+   * {@link #predictFrame(Ops, Carried, Operand, boolean)}, feeding back a sharper frame than the one
+   * it predicts: x_hat mixed with masks softmax(s * logits) over slots, s the {@code
+   * feedbackSharpness} (1 or null: the predicted frame itself, the paper's rollout; larger: nearer
+   * each pixel's most likely slot). The predicted masks, means and frame are unchanged.
+   *
+   * @param feedbackSharpness a scalar s, or null for 1
+   */
+  public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps, boolean stopFeedbackGradient, Operand<TFloat32> feedbackSharpness) {
     Lstm2dCell.State temporalState = in.temporal();
     Operand<TFloat32> h = temporalState.h(); // [N, L]
     Operand<TFloat32> mean;
@@ -323,7 +335,11 @@ public final class Unroller {
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
     MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> reconstruction = decodedMix.reconstruction(); // x_hat [B, H, W, 3]
-    Operand<TFloat32> predicted = stopFeedbackGradient ? tf.stopGradient(reconstruction) : reconstruction;
+    Operand<TFloat32> fedBack = feedbackSharpness == null
+        ? reconstruction
+        : MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5,
+            tf.math.mul(logits5, feedbackSharpness), sigmas, c.likelihood(), true).reconstruction(); // [B, H, W, 3]
+    Operand<TFloat32> predicted = stopFeedbackGradient ? tf.stopGradient(fedBack) : fedBack;
     MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> lambda = tf.concat(List.of(mean, logVariance), tf.constant(1)); // [N, 2D]
     Operand<TFloat32> posterior =
@@ -348,7 +364,7 @@ public final class Unroller {
             c.temporal().temporalState() ? temporalState : zero, zero);
     Lstm2dCell.State next = c.temporal().temporalState() ? update.state() : temporalState;
     return new Frame(
-        mix.masks(), logits5, means5, predicted, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
+        mix.masks(), logits5, means5, feedbackSharpness == null ? predicted : reconstruction, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
         mix.logLikelihood(), List.of(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
   }
 

@@ -254,6 +254,17 @@ public final class VideoInference {
    * the prior. The noise of frame t uses the seed (seed, (t + 1) * 1000), as inference does.
    */
   public Clip predict(State state, int future, long seed, float noiseScale) {
+    return predict(state, future, seed, noiseScale, 1f);
+  }
+
+  /**
+   * {@link #predict(State, int, long, float)}, feeding back after each frame the frame mixed with
+   * masks softmax(feedbackSharpness * logits) (1: the predicted frame, the paper's rollout).
+   */
+  public Clip predict(State state, int future, long seed, float noiseScale, float feedbackSharpness) {
+    if (!(feedbackSharpness > 0) || Float.isInfinite(feedbackSharpness)) {
+      throw new IllegalArgumentException("the feedback sharpness must be a positive finite number, got " + feedbackSharpness);
+    }
     if (future < 1) {
       throw new IllegalArgumentException("predict at least one frame, got " + future);
     }
@@ -267,8 +278,9 @@ public final class VideoInference {
           TFloat32 lam = Tensors.floats(state.lambda(), b, k, 2L * d);
           TInt64 frameSeed = TInt64.vectorOf(seed, (state.nextFrame() + 1) * TrainingGraph.FRAME_SEED_STRIDE);
           TFloat32 noise = TFloat32.scalarOf(noiseScale);
+          TFloat32 sharpness = TFloat32.scalarOf(feedbackSharpness);
           Result r = session.runner().feed(graph.stateH, h).feed(graph.stateC, cc).feed(graph.lambda, lam)
-              .feed(graph.predictSeed, frameSeed).feed(graph.predictNoiseScale, noise)
+              .feed(graph.predictSeed, frameSeed).feed(graph.predictNoiseScale, noise).feed(graph.predictFeedbackSharpness, sharpness)
               .fetch(o.masks()).fetch(o.means()).fetch(o.reconstruction()).fetch(o.segmentation()).fetch(o.latents())
               .fetch(o.nextH()).fetch(o.nextC()).fetch(o.nextLambda()).fetch(o.logLikelihood()).run()) {
         State next = new State(

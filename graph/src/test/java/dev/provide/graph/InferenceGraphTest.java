@@ -87,6 +87,27 @@ class InferenceGraphTest {
   }
 
   @Test
+  void aSharperFeedbackChangesOnlyTheFramesAfterTheFirstPredictedOne() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int p3 = c.imageSize() * c.imageSize() * 3;
+    float[] video = TrainingGraphTest.video(B, F, c.imageSize(), 6);
+    VideoInference.Clip[] r = withInference(c, v -> {
+      VideoInference.State seen = v.decompose(video, B, F, 3, 1f).last();
+      return new VideoInference.Clip[] {v.predict(seen, 2), v.predict(seen, 2, 9, 0f, 1f), v.predict(seen, 2, 9, 0f, 4f)};
+    });
+    assertArrayEquals(r[0].reconstruction(), r[1].reconstruction(), "sharpness 1 feeds back the predicted frame itself");
+    assertArrayEquals(r[0].masks(), r[1].masks());
+    for (int b = 0; b < B; b++) {
+      int first = b * 2 * p3, second = first + p3;
+      assertArrayEquals(Arrays.copyOfRange(r[0].reconstruction(), first, second), Arrays.copyOfRange(r[2].reconstruction(), first, second),
+          "the first predicted frame comes before anything is fed back");
+      assertTrue(SessionOptionsTest.maxDifference(Arrays.copyOfRange(r[0].reconstruction(), second, second + p3),
+          Arrays.copyOfRange(r[2].reconstruction(), second, second + p3)) > 1e-6, "the second one sees the sharper frame");
+    }
+    assertThrows(IllegalArgumentException.class, () -> withInference(c, v -> v.predict(v.initialState(B), 1, 1, 0f, 0f)));
+  }
+
+  @Test
   void frameByFrameInferenceEqualsTheUnrolledTrainingGraph() {
     ModelConfig c = TrainingGraphTest.tiny();
     int s = c.imageSize();

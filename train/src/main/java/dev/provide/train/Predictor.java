@@ -66,6 +66,7 @@ public final class Predictor {
   private final long seed;
   private final Restarts restarts;
   private final Rollout rollout;
+  private final float feedbackSharpness;
 
   public Predictor(LoadedModel model, long seed) {
     this(model, seed, Restarts.NONE, Rollout.MEAN);
@@ -73,10 +74,28 @@ public final class Predictor {
 
   /** A predictor whose observed frames are decomposed with {@code restarts}, rolling out with {@code rollout}. */
   public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout) {
+    this(model, seed, restarts, rollout, 1f);
+  }
+
+  /**
+   * As {@link #Predictor(LoadedModel, long, Restarts, Rollout)}, feeding back after each predicted
+   * frame one mixed with masks softmax(feedbackSharpness * logits) (1: the predicted frame itself,
+   * the paper's rollout; {@link VideoInference#predict(VideoInference.State, int, long, float, float)}).
+   */
+  public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout, float feedbackSharpness) {
     this.model = model;
     this.seed = seed;
     this.restarts = restarts;
     this.rollout = rollout;
+    this.feedbackSharpness = requireFeedbackSharpness(feedbackSharpness);
+  }
+
+  /** {@code s} if it is a positive finite number; otherwise an IllegalArgumentException that names the option. */
+  public static float requireFeedbackSharpness(float s) {
+    if (!(s > 0) || Float.isInfinite(s)) {
+      throw new IllegalArgumentException("--feedback-sharpness must be a positive finite number, got " + s);
+    }
+    return s;
   }
 
   /**
@@ -113,7 +132,7 @@ public final class Predictor {
     int p = all.height() * all.width(), k = model.config().slots();
     float[] seen = FrameRange.of(all.frames(), count, observe + future, 0, observe, p * 3);
     VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f, restarts);
-    VideoInference.Clip predicted = model.inference().predict(observed.last(), future, seed, rollout.noiseScale);
+    VideoInference.Clip predicted = model.inference().predict(observed.last(), future, seed, rollout.noiseScale, feedbackSharpness);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
     horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, count);

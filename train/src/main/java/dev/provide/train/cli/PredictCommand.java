@@ -59,6 +59,12 @@ final class PredictCommand implements Callable<Integer> {
           + "(a draw from the prior, seeded by --seed). Default: ${DEFAULT-VALUE}.")
   String rolloutName;
 
+  @Option(names = "--feedback-sharpness", defaultValue = "1", paramLabel = "S",
+      description = "After each predicted frame, feed back as the next observation the frame mixed with masks "
+          + "softmax(S * logits) over slots instead of the predicted frame itself (S = 1, the paper's rollout); S > 1 "
+          + "sharpens the masks it sees. The frames and masks scored are the predicted ones. Default: ${DEFAULT-VALUE}.")
+  float feedbackSharpness;
+
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -69,13 +75,14 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Predictor.Rollout rollout = Predictor.Rollout.parse(rolloutName);
+    Predictor.requireFeedbackSharpness(feedbackSharpness);
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, 0);
         dev.provide.ops.OutputFolder folder = out == null ? null : dev.provide.ops.OutputFolder.create(out)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       int k = model.config().slots(), s = model.config().imageSize();
       int[] drawn = {0};
-      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts(), rollout).predictAll(clips, observe, future, p -> {
+      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts(), rollout, feedbackSharpness).predictAll(clips, observe, future, p -> {
         if (out != null) {
           VideoInference.Clip joined = p.observed().then(p.future());
           for (int b = 0; b < p.observed().batch(); b++, drawn[0]++) {
@@ -87,7 +94,8 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf("predicted frames: MSE %.5f, ARI %s, F-ARI %s%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI)),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
-      PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rollout.label());
+      String rolloutLabel = rollout.label() + (feedbackSharpness == 1f ? "" : ", feedback sharpness " + feedbackSharpness);
+      PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rolloutLabel);
       String md = PredictionReport.markdown(horizons, setup);
       System.out.println(md);
       if (out != null) {
