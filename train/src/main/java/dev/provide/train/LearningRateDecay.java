@@ -6,7 +6,8 @@ package dev.provide.train;
  * the base rate at the end. The budget is the run's minutes when it has a time limit (so the
  * decay ends when the time does), otherwise its step limit.
  *
- * @param from the fraction of the budget at which the decay starts, in (0, 1]; 1 means no decay
+ * @param from the fraction of the budget at which the decay starts, in [0, 1]; 0 decays from the first
+ *     step, 1 means no decay
  * @param endFactor the rate at the end of the run as a fraction of the base rate, in (0, 1]
  */
 public record LearningRateDecay(double from, double endFactor) {
@@ -15,8 +16,8 @@ public record LearningRateDecay(double from, double endFactor) {
 
   /** Validates. */
   public LearningRateDecay {
-    if (!(from > 0 && from <= 1)) {
-      throw new IllegalArgumentException("the decay must start at a fraction of the run in (0, 1], got " + from);
+    if (!(from >= 0 && from <= 1)) {
+      throw new IllegalArgumentException("the decay must start at a fraction of the run in [0, 1], got " + from);
     }
     if (!(endFactor > 0 && endFactor <= 1)) {
       throw new IllegalArgumentException("the final learning-rate factor must be in (0, 1], got " + endFactor);

@@ -19,6 +19,14 @@ class LearningRateDecayTest {
   }
 
   @Test
+  void fromZeroDecaysFromTheFirstStep() {
+    LearningRateDecay d = new LearningRateDecay(0, 0.05);
+    assertEquals(1.0, d.factor(0), 0);
+    assertEquals(1 - 0.95 * 0.25, d.factor(0.25), 1e-12);
+    assertEquals(0.05, d.factor(1), 1e-12);
+  }
+
+  @Test
   void noneNeverChangesTheRate() {
     for (double p = 0; p <= 1.2; p += 0.1) {
       assertEquals(1.0, LearningRateDecay.NONE.factor(p), 0);
@@ -27,8 +35,8 @@ class LearningRateDecayTest {
 
   @Test
   void rejectsBadSettingsWithTheValue() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new LearningRateDecay(0, 0.1));
-    assertTrue(e.getMessage().contains("0.0"), e.getMessage());
+    var e = assertThrows(IllegalArgumentException.class, () -> new LearningRateDecay(-0.1, 0.1));
+    assertTrue(e.getMessage().contains("-0.1"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new LearningRateDecay(1.2, 0.1));
     assertThrows(IllegalArgumentException.class, () -> new LearningRateDecay(0.5, 0));
     assertThrows(IllegalArgumentException.class, () -> new LearningRateDecay(0.5, 1.5));

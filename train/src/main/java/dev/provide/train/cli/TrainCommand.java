@@ -126,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--lr-decay-from", defaultValue = "1",
       description = "Start a linear learning-rate decay when this fraction of the run's budget (--minutes, else --steps) is spent; "
-          + "1 = no decay. Default: ${DEFAULT-VALUE}.")
+          + "0 = from the first step, 1 = no decay. Default: ${DEFAULT-VALUE}.")
   double lrDecayFrom;
 
   @Option(names = "--lr-final", defaultValue = "0.1",
