@@ -333,12 +333,10 @@ public final class Unroller {
     Decoder.Decoded decoded = model.decoder().decode(tf, z, c.temporal().decoderConditioning() ? h : null);
     Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
     Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
-    MixtureLikelihood decodedMix = MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5, logits5, sigmas, c.likelihood(), true);
-    Operand<TFloat32> reconstruction = decodedMix.reconstruction(); // x_hat [B, H, W, 3]
+    Operand<TFloat32> reconstruction = mixtureMean(tf, means5, logits5); // x_hat [B, H, W, 3]
     Operand<TFloat32> fedBack = feedbackSharpness == null
         ? reconstruction
-        : MixtureLikelihood.build(tf, tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class), means5,
-            tf.math.mul(logits5, feedbackSharpness), sigmas, c.likelihood(), true).reconstruction(); // [B, H, W, 3]
+        : mixtureMean(tf, means5, tf.math.mul(logits5, feedbackSharpness)); // [B, H, W, 3]
     Operand<TFloat32> predicted = stopFeedbackGradient ? tf.stopGradient(fedBack) : fedBack;
     MixtureLikelihood mix = MixtureLikelihood.build(tf, predicted, means5, logits5, sigmas, c.likelihood(), true);
     Operand<TFloat32> lambda = tf.concat(List.of(mean, logVariance), tf.constant(1)); // [N, 2D]
@@ -366,6 +364,12 @@ public final class Unroller {
     return new Frame(
         mix.masks(), logits5, means5, feedbackSharpness == null ? predicted : reconstruction, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
         mix.logLikelihood(), List.of(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
+  }
+
+  /** The frame a mixture predicts, sum_k m_k mu_k with m = softmax(logits) over slots [B, H, W, 3]. */
+  private Operand<TFloat32> mixtureMean(Ops tf, Operand<TFloat32> means5, Operand<TFloat32> logits5) {
+    Operand<TFloat32> noFrame = tf.zeros(tf.constant(new int[] {1, size, size, 3}), TFloat32.class); // only the masks and means are read
+    return MixtureLikelihood.build(tf, noFrame, means5, logits5, sigmas, c.likelihood(), true).reconstruction();
   }
 
   /**

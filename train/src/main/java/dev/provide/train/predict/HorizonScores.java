@@ -42,30 +42,31 @@ public final class HorizonScores {
           + batch + " x " + future + " frames of " + pixels + " pixels");
     }
     int slots = (int) (f.masks().length / perSlot);
-    ClipScores[] perHorizon = byPredictor.computeIfAbsent(f.name(), n -> {
-      ClipScores[] s = new ClipScores[future];
-      for (int h = 0; h < future; h++) {
-        s[h] = new ClipScores();
-      }
-      return s;
-    });
-    ObjectRecall[] objects = objectsByPredictor.computeIfAbsent(f.name(), n -> {
-      ObjectRecall[] o = new ObjectRecall[future];
-      for (int h = 0; h < future; h++) {
-        o[h] = new ObjectRecall();
-      }
-      return o;
-    });
+    ClipScores[] perHorizon = byPredictor.computeIfAbsent(f.name(), n -> filled(new ClipScores[future], ClipScores::new));
+    ObjectRecall[] objects = objectsByPredictor.computeIfAbsent(f.name(), n -> filled(new ObjectRecall[future], ObjectRecall::new));
     for (int h = 0; h < future; h++) {
-      objects[h].add(FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels),
-          FrameRange.of(futureIds, batch, future, h, h + 1, pixels), batch, slots, pixels);
+      float[] masks = FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels);
+      int[] ids = FrameRange.of(futureIds, batch, future, h, h + 1, pixels);
+      objects[h].add(masks, ids, batch, slots, pixels);
       perHorizon[h].add(
-          FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels),
+          masks,
           FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
           FrameRange.of(trueFuture, batch, future, h, h + 1, pixels * 3),
-          FrameRange.of(futureIds, batch, future, h, h + 1, pixels),
+          ids,
           batch, 1, slots, pixels);
     }
+  }
+
+  private static <T> T[] filled(T[] array, java.util.function.Supplier<T> each) {
+    for (int i = 0; i < array.length; i++) {
+      array[i] = each.get();
+    }
+    return array;
+  }
+
+  /** The largest true object id a predictor's forecasts met at any horizon (0: none). */
+  private int maxObjectId(String predictor) {
+    return horizons().map(h -> objectsAt(predictor, h).maxId()).max().orElse(0);
   }
 
   /** The predictors scored, in the order they were first added. */
@@ -157,7 +158,7 @@ public final class HorizonScores {
         metrics.put(m.key(), java.util.Arrays.stream(series(p, m)).mapToObj(ClipScores::orNull).toList()); // null: not computed
       }
       Map<String, Object> entry = new LinkedHashMap<>(metrics);
-      int maxId = objectsAt(p, 1).maxId();
+      int maxId = maxObjectId(p);
       if (maxId > 0) {
         Map<String, List<Double>> recall = new LinkedHashMap<>(), slotZero = new LinkedHashMap<>();
         for (int id = 1; id <= maxId; id++) {
@@ -182,7 +183,7 @@ public final class HorizonScores {
    * the share of its pixels in its best slot and in slot 0; empty without object ids.
    */
   public String objectsMarkdown(String predictor) {
-    int maxId = objectsAt(predictor, 1).maxId();
+    int maxId = maxObjectId(predictor);
     if (maxId == 0) {
       return "";
     }
