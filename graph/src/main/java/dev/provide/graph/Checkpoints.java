@@ -155,23 +155,42 @@ public final class Checkpoints {
    * {@code target} atomically.
    */
   public static Checkpoint slim(Checkpoint c, Path target) throws IOException {
-    ModelConfig config = c.config();
+    return slim(List.of(c), target);
+  }
+
+  /**
+   * Writes a model folder like {@link #slim(Checkpoint, Path)} whose weights are the mean of
+   * those of {@code sources} ({@link WeightAverage}), all of one model configuration; one source
+   * is copied as it is. The configuration and provenance are the last source's, the provenance
+   * naming every source in {@code averagedFrom} when there are several.
+   */
+  public static Checkpoint slim(List<Checkpoint> sources, Path target) throws IOException {
+    ModelConfig config = WeightAverage.commonConfig(sources);
+    Checkpoint last = sources.get(sources.size() - 1);
     Path partial = dev.provide.ops.PartialFiles.directory(target);
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       InferenceGraph.build(g, config);
       try (Session s = new Session(g)) {
-        c.restoreInto(s);
+        last.restoreInto(s);
+        if (sources.size() > 1) {
+          WeightAverage.assignMean(g, s, sources);
+        }
         s.save(partial.resolve(PREFIX).toString());
       }
-      Files.copy(c.dir().resolve(CONFIG), partial.resolve(CONFIG));
-      if (Files.exists(c.dir().resolve(PROVENANCE))) {
-        Files.copy(c.dir().resolve(PROVENANCE), partial.resolve(PROVENANCE));
+      Files.copy(last.dir().resolve(CONFIG), partial.resolve(CONFIG));
+      if (Files.exists(last.dir().resolve(PROVENANCE))) {
+        if (sources.size() > 1) {
+          List<String> names = sources.stream().map(c -> c.dir() + " (step " + c.step() + ")").toList();
+          last.provenance().averagedOver(names).write(partial.resolve(PROVENANCE));
+        } else {
+          Files.copy(last.dir().resolve(PROVENANCE), partial.resolve(PROVENANCE));
+        }
       }
       if (Files.exists(target)) {
         dev.provide.ops.PartialFiles.deleteTree(target);
       }
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-      return new Checkpoint(target, c.step());
+      return new Checkpoint(target, last.step());
     } finally {
       dev.provide.ops.PartialFiles.deleteTree(partial);
     }

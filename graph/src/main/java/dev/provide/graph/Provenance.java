@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * @param savedAt when this checkpoint was written (ISO-8601)
  * @param flags the {@code provide train} flags in force when it was written, as arguments (empty
  *     when unknown: checkpoints from before this field, or models trained from code)
+ * @param averagedFrom the checkpoints whose weights this model's are the mean of ({@link
+ *     WeightAverage}; empty for the weights of one checkpoint, as a training run writes them)
  */
 public record Provenance(
     String data,
@@ -41,18 +43,34 @@ public record Provenance(
     double learningRate,
     long klWarmupSteps,
     String savedAt,
-    List<String> flags) {
+    List<String> flags,
+    List<String> averagedFrom) {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-  /** Normalises a missing flag list (older files) to an empty one. */
+  /** Normalises a missing flag or source list (older files) to an empty one. */
   public Provenance {
     flags = flags == null ? List.of() : List.copyOf(flags);
+    averagedFrom = averagedFrom == null ? List.of() : List.copyOf(averagedFrom);
+  }
+
+  /** The provenance of one run's checkpoint (no averaging). */
+  public Provenance(String data, String validation, long seed, long step, double trainingSeconds, String commit,
+      String tensorflow, int batchSize, int clipFrames, double learningRate, long klWarmupSteps, String savedAt,
+      List<String> flags) {
+    this(data, validation, seed, step, trainingSeconds, commit, tensorflow, batchSize, clipFrames, learningRate,
+        klWarmupSteps, savedAt, flags, List.of());
   }
 
   /** A copy at another step and training time, stamped now. */
   public Provenance at(long newStep, double seconds) {
     return new Provenance(data, validation, seed, newStep, seconds, commit, tensorflow, batchSize, clipFrames,
-        learningRate, klWarmupSteps, Instant.now().toString(), flags);
+        learningRate, klWarmupSteps, Instant.now().toString(), flags, averagedFrom);
+  }
+
+  /** A copy naming {@code sources} as the checkpoints averaged into this model, stamped now. */
+  public Provenance averagedOver(List<String> sources) {
+    return new Provenance(data, validation, seed, step, trainingSeconds, commit, tensorflow, batchSize, clipFrames,
+        learningRate, klWarmupSteps, Instant.now().toString(), flags, sources);
   }
 
   /** Writes as JSON. */
