@@ -56,6 +56,25 @@ public final class Checkpoints {
       }
     }
 
+    /**
+     * Adds to {@code tf}'s graph an op that reads the float variables {@code names} (whole) from
+     * this checkpoint; its outputs, in that order, hold their saved values when run.
+     */
+    public List<org.tensorflow.Output<org.tensorflow.types.TFloat32>> read(org.tensorflow.op.Ops tf, String[] names) {
+      String[] whole = java.util.Collections.nCopies(names.length, "").toArray(String[]::new); // "" = the whole tensor, not a slice
+      List<Class<? extends org.tensorflow.types.family.TType>> types =
+          java.util.Collections.nCopies(names.length, org.tensorflow.types.TFloat32.class);
+      org.tensorflow.op.train.Restore restored = tf.train.restore(tf.constant(prefix()),
+          tf.constant(java.nio.charset.StandardCharsets.UTF_8, names), tf.constant(java.nio.charset.StandardCharsets.UTF_8, whole), types);
+      List<org.tensorflow.Output<org.tensorflow.types.TFloat32>> out = new ArrayList<>();
+      for (org.tensorflow.Output<?> o : restored.tensors()) {
+        @SuppressWarnings("unchecked")
+        org.tensorflow.Output<org.tensorflow.types.TFloat32> value = (org.tensorflow.Output<org.tensorflow.types.TFloat32>) o;
+        out.add(value);
+      }
+      return out;
+    }
+
     /** The model configuration saved with it. */
     public ModelConfig config() throws IOException {
       return ConfigJson.read(dir.resolve(CONFIG));

@@ -2,16 +2,13 @@ package dev.provide.graph;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.family.TType;
 
 /**
  * Loads a trained model's weights into the model variables of a new training run, leaving the
@@ -35,15 +32,10 @@ public final class InitialWeights {
       throws IOException {
     Ops tf = Ops.create(g).withSubScope("initial_weights");
     String[] names = variables.stream().map(v -> v.op().name()).toArray(String[]::new);
-    String[] whole = Collections.nCopies(names.length, "").toArray(String[]::new); // "" = the whole tensor, not a slice
-    List<Class<? extends TType>> types = Collections.nCopies(names.length, TFloat32.class);
-    Restore restored = tf.train.restore(tf.constant(from.prefix()), tf.constant(java.nio.charset.StandardCharsets.UTF_8, names),
-        tf.constant(java.nio.charset.StandardCharsets.UTF_8, whole), types);
+    List<Output<TFloat32>> restored = from.read(tf, names);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
-      @SuppressWarnings("unchecked")
-      Output<TFloat32> value = (Output<TFloat32>) restored.tensors().get(i);
-      assigns.add(tf.assign(variables.get(i), value));
+      assigns.add(tf.assign(variables.get(i), restored.get(i)));
     }
     Op all = tf.withControlDependencies(assigns).noOp();
     try (org.tensorflow.Result r = s.runner().addTarget(all).run()) {

@@ -1,9 +1,7 @@
 package dev.provide.graph;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.tensorflow.Graph;
@@ -12,9 +10,7 @@ import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.family.TType;
 
 /**
  * The element-wise mean of the weights of several checkpoints of one model (MODEL.md, "Weight
@@ -60,19 +56,14 @@ public final class WeightAverage {
     List<Output<TFloat32>> variables = TrainingGraph.ownVariables(g, Set.of(), TFloat32.class);
     Ops tf = Ops.create(g).withSubScope("weight_average");
     String[] names = variables.stream().map(v -> v.op().name()).toArray(String[]::new);
-    String[] whole = Collections.nCopies(names.length, "").toArray(String[]::new); // "" = the whole tensor
-    List<Class<? extends TType>> types = Collections.nCopies(names.length, TFloat32.class);
     List<List<Operand<TFloat32>>> perVariable = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
       perVariable.add(new ArrayList<>());
     }
     for (Checkpoints.Checkpoint c : sources) {
-      Restore restored = tf.train.restore(tf.constant(c.prefix()), tf.constant(StandardCharsets.UTF_8, names),
-          tf.constant(StandardCharsets.UTF_8, whole), types);
+      List<Output<TFloat32>> restored = c.read(tf, names);
       for (int i = 0; i < names.length; i++) {
-        @SuppressWarnings("unchecked")
-        Output<TFloat32> value = (Output<TFloat32>) restored.tensors().get(i);
-        perVariable.get(i).add(value);
+        perVariable.get(i).add(restored.get(i));
       }
     }
     Operand<TFloat32> share = tf.constant(1f / sources.size());

@@ -2,7 +2,6 @@ package dev.provide.train.cli;
 
 import dev.provide.graph.Checkpoints;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,17 +52,15 @@ final class ShipCommand implements Callable<Integer> {
     }
     List<Checkpoints.Checkpoint> out = new ArrayList<>();
     for (Path p : paths) {
-      if (Files.exists(p.resolve(Checkpoints.PREFIX + ".index"))) {
-        out.add(Checkpoints.resolve(p));
-        continue;
-      }
-      Checkpoints.Checkpoint newest = Checkpoints.resolve(p); // names p when it is neither
       List<Checkpoints.Checkpoint> all = Checkpoints.list(p);
-      if (all.size() < last) {
+      if (all.isEmpty()) { // a checkpoint or model folder (or an error naming p)
+        out.add(Checkpoints.resolve(p));
+      } else if (all.size() < last) {
         throw new IllegalArgumentException("--average-last " + last + ": " + p + " holds " + all.size()
-            + " checkpoint" + (all.size() == 1 ? "" : "s") + " (newest: step " + newest.step() + ")");
+            + " checkpoint" + (all.size() == 1 ? "" : "s") + " (newest: step " + all.get(all.size() - 1).step() + ")");
+      } else {
+        out.addAll(all.subList(all.size() - last, all.size()));
       }
-      out.addAll(all.subList(all.size() - last, all.size()));
     }
     return out;
   }
