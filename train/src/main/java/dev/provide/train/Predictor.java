@@ -116,7 +116,7 @@ public final class Predictor {
     if (clips.isEmpty()) {
       throw new IllegalArgumentException("no sequences to predict");
     }
-    return new HorizonScores(future, clips.get(0).pixels());
+    return new HorizonScores(future, clips.get(0).height(), clips.get(0).width());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.provide.train.predict;
 
 import dev.provide.train.data.FrameRange;
 import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.metrics.ObjectPlacement;
 import dev.provide.train.metrics.ObjectRecall;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,17 +16,24 @@ import java.util.Map;
  */
 public final class HorizonScores {
   private final int future;
+  private final int width;
   private final int pixels;
   private final Map<String, ClipScores[]> byPredictor = new LinkedHashMap<>();
   private final Map<String, ObjectRecall[]> objectsByPredictor = new LinkedHashMap<>();
+  private final Map<String, ObjectPlacement[]> placementByPredictor = new LinkedHashMap<>();
 
   /**
    * @param future P, horizons scored
-   * @param pixels H * W
+   * @param height H
+   * @param width W
    */
-  public HorizonScores(int future, int pixels) {
+  public HorizonScores(int future, int height, int width) {
+    if (future < 1 || height < 1 || width < 1) {
+      throw new IllegalArgumentException("horizons and image sides must be >= 1, got " + future + ", " + height + " x " + width);
+    }
     this.future = future;
-    this.pixels = pixels;
+    this.width = width;
+    this.pixels = height * width;
   }
 
   /**
@@ -44,10 +52,13 @@ public final class HorizonScores {
     int slots = (int) (f.masks().length / perSlot);
     ClipScores[] perHorizon = byPredictor.computeIfAbsent(f.name(), n -> filled(new ClipScores[future], ClipScores::new));
     ObjectRecall[] objects = objectsByPredictor.computeIfAbsent(f.name(), n -> filled(new ObjectRecall[future], ObjectRecall::new));
+    ObjectPlacement[] placement =
+        placementByPredictor.computeIfAbsent(f.name(), n -> filled(new ObjectPlacement[future], () -> new ObjectPlacement(width)));
     for (int h = 0; h < future; h++) {
       float[] masks = FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels);
       int[] ids = FrameRange.of(futureIds, batch, future, h, h + 1, pixels);
       objects[h].add(masks, ids, batch, slots, pixels);
+      placement[h].add(masks, ids, batch, slots, pixels);
       perHorizon[h].add(
           masks,
           FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
@@ -91,6 +102,15 @@ public final class HorizonScores {
   /** How whole each true object stays in a predictor's masks at horizon h (1-based). */
   public ObjectRecall objectsAt(String predictor, int horizon) {
     ObjectRecall[] o = objectsByPredictor.get(predictor);
+    if (o == null || horizon < 1 || horizon > future) {
+      throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
+    }
+    return o[horizon - 1];
+  }
+
+  /** Where a predictor's masks put the true objects at horizon h (1-based). */
+  public ObjectPlacement placementAt(String predictor, int horizon) {
+    ObjectPlacement[] o = placementByPredictor.get(predictor);
     if (o == null || horizon < 1 || horizon > future) {
       throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
     }
@@ -168,6 +188,9 @@ public final class HorizonScores {
         }
         entry.put("object_recall", recall);
         entry.put("object_in_slot_0", slotZero);
+        entry.put("centroid_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidError())).toList());
+        entry.put("area_ratio", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).areaRatio())).toList());
+        entry.put("objects_lost", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).lost())).toList());
       }
       out.put(p, entry);
     }
@@ -200,6 +223,36 @@ public final class HorizonScores {
       }
     }
     return b.append('\n').toString();
+  }
+
+  /**
+   * Two Markdown tables of {@link ObjectPlacement}, one row per horizon and one column per predictor
+   * that placed any object: the mean centroid error in pixels, and the mean area ratio; empty
+   * without object ids.
+   */
+  public String placementMarkdown() {
+    List<String> placing = predictors().stream()
+        .filter(p -> horizons().anyMatch(h -> placementAt(p, h).lost() < 1.0))
+        .toList();
+    if (placing.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String what : List.of("centroid error (pixels)", "area ratio")) {
+      b.append("\n| ").append(what).append(" at horizon |");
+      placing.forEach(p -> b.append(' ').append(p).append(" |"));
+      b.append("\n|---|").append("---|".repeat(placing.size()));
+      for (int h = 1; h <= future; h++) {
+        b.append("\n| ").append(h).append(" |");
+        for (String p : placing) {
+          ObjectPlacement o = placementAt(p, h);
+          double v = what.startsWith("centroid") ? o.centroidError() : o.areaRatio();
+          b.append(' ').append(String.format(Locale.ROOT, "%.2f", v)).append(" |");
+        }
+      }
+      b.append('\n');
+    }
+    return b.toString();
   }
 
   /** A Markdown table per metric: one row per horizon, one column per predictor. */

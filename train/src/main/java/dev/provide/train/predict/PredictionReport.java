@@ -58,6 +58,14 @@ public final class PredictionReport {
           + "the slot holding most of them, and in slot 0 (the background slot), averaged over the frames it appears in.\n")
           .append(objects);
     }
+    String placement = h.placementMarkdown();
+    if (!placement.isEmpty()) {
+      b.append("\nWhere the predicted masks put the true objects: each object's slot is the one (slot 0, the background, "
+          + "aside) holding most of its pixels; the centroid error is the distance in pixels between the centroids of "
+          + "everything that slot holds and of the object, the area ratio the slot's pixels over the object's. Means over "
+          + "the objects' appearances; an object wholly in slot 0 counts as lost (prediction.json: objects_lost), not here.\n")
+          .append(placement);
+    }
     return b.toString();
   }
 

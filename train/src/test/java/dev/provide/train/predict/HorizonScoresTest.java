@@ -22,7 +22,7 @@ class HorizonScoresTest {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = r.nextInt(4);
     }
-    HorizonScores h = new HorizonScores(P, PIXELS);
+    HorizonScores h = new HorizonScores(P, 4, 5);
     h.add(new Forecast("a", masks, recon), truth, ids, B);
     ClipScores all = new ClipScores();
     all.add(masks, recon, truth, ids, B, P, K, PIXELS);
@@ -54,7 +54,7 @@ class HorizonScoresTest {
     Random r = new Random(6);
     float[] truth = random(r, B * P * PIXELS * 3), masks = random(r, B * P * K * PIXELS);
     int[] ids = new int[B * P * PIXELS];
-    HorizonScores h = new HorizonScores(P, PIXELS);
+    HorizonScores h = new HorizonScores(P, 4, 5);
     h.add(new Forecast(Forecast.MODEL, masks, random(r, truth.length)), truth, ids, B);
     h.add(new Forecast("perfect", masks, truth.clone()), truth, ids, B);
     assertEquals(List.of(Forecast.MODEL, "perfect"), h.predictors());
@@ -76,7 +76,7 @@ class HorizonScoresTest {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = r.nextInt(3);
     }
-    HorizonScores h = new HorizonScores(P, PIXELS);
+    HorizonScores h = new HorizonScores(P, 4, 5);
     h.add(new Forecast(Forecast.MODEL, masks, truth.clone()), truth, ids, B);
     for (int t = 1; t <= P; t++) {
       dev.provide.train.metrics.ObjectRecall one = new dev.provide.train.metrics.ObjectRecall();
@@ -85,15 +85,27 @@ class HorizonScoresTest {
         one.add(java.util.Arrays.copyOfRange(masks, frame * K * PIXELS, (frame + 1) * K * PIXELS),
             java.util.Arrays.copyOfRange(ids, frame * PIXELS, (frame + 1) * PIXELS), 1, K, PIXELS);
       }
+      dev.provide.train.metrics.ObjectPlacement where = new dev.provide.train.metrics.ObjectPlacement(5);
+      for (int b = 0; b < B; b++) {
+        int frame = b * P + t - 1;
+        where.add(java.util.Arrays.copyOfRange(masks, frame * K * PIXELS, (frame + 1) * K * PIXELS),
+            java.util.Arrays.copyOfRange(ids, frame * PIXELS, (frame + 1) * PIXELS), 1, K, PIXELS);
+      }
       for (int id = 1; id <= 2; id++) {
         assertEquals(one.recall(id), h.objectsAt(Forecast.MODEL, t).recall(id), 1e-12);
         assertEquals(one.inSlotZero(id), h.objectsAt(Forecast.MODEL, t).inSlotZero(id), 1e-12);
+        assertEquals(where.centroidError(id), h.placementAt(Forecast.MODEL, t).centroidError(id), 1e-12);
+        assertEquals(where.areaRatio(id), h.placementAt(Forecast.MODEL, t).areaRatio(id), 1e-12);
       }
+      assertTrue(where.centroidError() > 0, "random masks put objects off their centroids");
     }
     String md = PredictionReport.markdown(h, new PredictionReport.Setup(2, B, java.nio.file.Path.of("x.tfrecord"), "mean"));
     assertTrue(md.contains("| model: object id at horizon | 1 in best slot | 1 in slot 0 | 2 in best slot | 2 in slot 0 |"), md);
+    assertTrue(md.contains("| centroid error (pixels) at horizon | model |"), md);
+    assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 2 | %.2f |", h.placementAt(Forecast.MODEL, 2).areaRatio())), md);
     String json = new com.google.gson.Gson().toJson(h.toMap());
     assertTrue(json.contains("\"object_recall\":{\"1\":["), json);
+    assertTrue(json.contains("\"centroid_error\":["), json);
   }
 
   @Test
@@ -111,7 +123,7 @@ class HorizonScoresTest {
         exact[(f * 2 + ids[f * PIXELS + q]) * PIXELS + q] = 1f;
       }
     }
-    HorizonScores h = new HorizonScores(P, PIXELS);
+    HorizonScores h = new HorizonScores(P, 4, 5);
     h.add(new Forecast(Forecast.MODEL, random(r, B * P * K * PIXELS), random(r, truth.length)), truth, ids, B);
     h.add(new Forecast(Baselines.TRUE_MASKS_VELOCITY, exact, truth.clone()), truth, ids, B);
     assertEquals(1.0, h.at(Baselines.TRUE_MASKS_VELOCITY, 2).ari(), 1e-12);
