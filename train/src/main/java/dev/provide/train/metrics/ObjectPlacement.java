@@ -13,12 +13,16 @@ import java.util.Arrays;
  *
  * <p>For a forecast this separates two ways of losing F-ARI: an object predicted in the wrong place
  * (large centroid error) and one predicted in the right place but smaller than it is (area ratio
- * below 1, the pixels it loses going to another slot).
+ * below 1, the pixels it loses going to another slot). Given the ids of the frame before, it also
+ * measures the error's <em>along-track</em> part: its projection on the object's true motion since
+ * that frame, negative where the forecast lags behind the object and positive where it runs ahead.
  */
 public final class ObjectPlacement {
   private final int width;
   private double[] centroidError = new double[0];
   private double[] areaRatio = new double[0];
+  private double[] alongTrack = new double[0];
+  private long[] moving = new long[0];
   private long[] placed = new long[0];
   private long[] appearances = new long[0];
 
@@ -31,7 +35,7 @@ public final class ObjectPlacement {
   }
 
   /**
-   * Adds frames.
+   * Adds frames, without the along-track part.
    *
    * @param masks [F, K, H, W]
    * @param ids ground truth [F, H, W], 0 the background (not scored)
@@ -40,7 +44,23 @@ public final class ObjectPlacement {
    * @param pixels H * W, a multiple of the width
    */
   public void add(float[] masks, int[] ids, int frames, int slots, int pixels) {
-    if (masks.length != (long) frames * slots * pixels || ids.length != (long) frames * pixels || pixels % width != 0) {
+    add(masks, ids, null, frames, slots, pixels);
+  }
+
+  /**
+   * Adds frames.
+   *
+   * @param masks [F, K, H, W]
+   * @param ids ground truth [F, H, W], 0 the background (not scored)
+   * @param previousIds the ground truth of the frame before each of the F frames [F, H, W], for the
+   *     along-track part; null for none
+   * @param frames F
+   * @param slots K
+   * @param pixels H * W, a multiple of the width
+   */
+  public void add(float[] masks, int[] ids, int[] previousIds, int frames, int slots, int pixels) {
+    if (masks.length != (long) frames * slots * pixels || ids.length != (long) frames * pixels || pixels % width != 0
+        || (previousIds != null && previousIds.length != ids.length)) {
       throw new IllegalArgumentException("mask or id arrays do not match " + frames + " frames of " + slots + " slots of "
           + pixels + " pixels in rows of " + width);
     }
@@ -51,8 +71,9 @@ public final class ObjectPlacement {
         maxId = Math.max(maxId, ids[f * pixels + p]);
       }
       grow(maxId + 1);
-      Region[] objects = new Region[maxId + 1], slotRegions = new Region[slots];
+      Region[] objects = new Region[maxId + 1], before = new Region[maxId + 1], slotRegions = new Region[slots];
       Arrays.setAll(objects, i -> new Region());
+      Arrays.setAll(before, i -> new Region());
       Arrays.setAll(slotRegions, i -> new Region());
       int[][] overlap = new int[maxId + 1][slots]; // [id, slot] pixels
       for (int p = 0; p < pixels; p++) {
@@ -63,6 +84,10 @@ public final class ObjectPlacement {
         objects[id].add(p / width, p % width);
         slotRegions[slotOf[p]].add(p / width, p % width);
         overlap[id][slotOf[p]]++;
+        int was = previousIds == null ? 0 : previousIds[f * pixels + p];
+        if (was > 0 && was <= maxId) {
+          before[was].add(p / width, p % width);
+        }
       }
       for (int id = 1; id <= maxId; id++) {
         if (objects[id].pixels == 0) {
@@ -79,9 +104,18 @@ public final class ObjectPlacement {
           continue; // lost: every pixel of the object is in the background slot
         }
         Region slot = slotRegions[best];
-        centroidError[id] += Math.hypot(slot.row() - objects[id].row(), slot.column() - objects[id].column());
+        double errorRow = slot.row() - objects[id].row(), errorColumn = slot.column() - objects[id].column();
+        centroidError[id] += Math.hypot(errorRow, errorColumn);
         areaRatio[id] += (double) slot.pixels / objects[id].pixels;
         placed[id]++;
+        if (before[id].pixels > 0) {
+          double motionRow = objects[id].row() - before[id].row(), motionColumn = objects[id].column() - before[id].column();
+          double motion = Math.hypot(motionRow, motionColumn);
+          if (motion > 0) {
+            alongTrack[id] += (errorRow * motionRow + errorColumn * motionColumn) / motion;
+            moving[id]++;
+          }
+        }
       }
     }
   }
@@ -111,6 +145,8 @@ public final class ObjectPlacement {
     if (size > appearances.length) {
       centroidError = Arrays.copyOf(centroidError, size);
       areaRatio = Arrays.copyOf(areaRatio, size);
+      alongTrack = Arrays.copyOf(alongTrack, size);
+      moving = Arrays.copyOf(moving, size);
       placed = Arrays.copyOf(placed, size);
       appearances = Arrays.copyOf(appearances, size);
     }
@@ -134,6 +170,20 @@ public final class ObjectPlacement {
   /** Mean area ratio (its slot's pixels over its own) of object {@code id}; NaN if never placed. */
   public double areaRatio(int id) {
     return id < placed.length && placed[id] > 0 ? areaRatio[id] / placed[id] : Double.NaN;
+  }
+
+  /**
+   * Mean along-track error of object {@code id} in pixels (negative: behind the object), over the
+   * frames it was placed and had moved since the frame before; NaN if none.
+   */
+  public double alongTrack(int id) {
+    return id < moving.length && moving[id] > 0 ? alongTrack[id] / moving[id] : Double.NaN;
+  }
+
+  /** {@link #alongTrack(int)} over all objects, each counted frame once; NaN if none. */
+  public double alongTrack() {
+    long n = Arrays.stream(moving).sum();
+    return n == 0 ? Double.NaN : Arrays.stream(alongTrack).sum() / n;
   }
 
   /** Share of object {@code id}'s appearances in which it was lost; NaN if it never appeared. */

@@ -58,7 +58,8 @@ public final class HorizonScores {
       float[] masks = FrameRange.of(f.masks(), batch, future, h, h + 1, slots * pixels);
       int[] ids = FrameRange.of(futureIds, batch, future, h, h + 1, pixels);
       objects[h].add(masks, ids, batch, slots, pixels);
-      placement[h].add(masks, ids, batch, slots, pixels);
+      int[] previousIds = h == 0 ? null : FrameRange.of(futureIds, batch, future, h - 1, h, pixels); // none before horizon 1 here
+      placement[h].add(masks, ids, previousIds, batch, slots, pixels);
       perHorizon[h].add(
           masks,
           FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
@@ -189,6 +190,7 @@ public final class HorizonScores {
         entry.put("object_recall", recall);
         entry.put("object_in_slot_0", slotZero);
         entry.put("centroid_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidError())).toList());
+        entry.put("along_track_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrack())).toList());
         entry.put("area_ratio", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).areaRatio())).toList());
         entry.put("objects_lost", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).lost())).toList());
       }
@@ -226,9 +228,10 @@ public final class HorizonScores {
   }
 
   /**
-   * Two Markdown tables of {@link ObjectPlacement}, one row per horizon and one column per predictor
-   * that placed any object: the mean centroid error in pixels, and the mean area ratio; empty
-   * without object ids.
+   * Three Markdown tables of {@link ObjectPlacement}, one row per horizon and one column per
+   * predictor that placed any object: the mean centroid error in pixels, its along-track part (from
+   * horizon 2, the true motion being measured from the horizon before) and the mean area ratio;
+   * empty without object ids.
    */
   public String placementMarkdown() {
     List<String> placing = predictors().stream()
@@ -238,7 +241,7 @@ public final class HorizonScores {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    for (String what : List.of("centroid error (pixels)", "area ratio")) {
+    for (String what : List.of("centroid error (pixels)", "along-track error (pixels)", "area ratio")) {
       b.append("\n| ").append(what).append(" at horizon |");
       placing.forEach(p -> b.append(' ').append(p).append(" |"));
       b.append("\n|---|").append("---|".repeat(placing.size()));
@@ -246,8 +249,8 @@ public final class HorizonScores {
         b.append("\n| ").append(h).append(" |");
         for (String p : placing) {
           ObjectPlacement o = placementAt(p, h);
-          double v = what.startsWith("centroid") ? o.centroidError() : o.areaRatio();
-          b.append(' ').append(String.format(Locale.ROOT, "%.2f", v)).append(" |");
+          double v = what.startsWith("centroid") ? o.centroidError() : what.startsWith("along") ? o.alongTrack() : o.areaRatio();
+          b.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
         }
       }
       b.append('\n');

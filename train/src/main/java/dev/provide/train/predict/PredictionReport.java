@@ -63,7 +63,9 @@ public final class PredictionReport {
       b.append("\nWhere the predicted masks put the true objects: each object's slot is the one (slot 0, the background, "
           + "aside) holding most of its pixels; the centroid error is the distance in pixels between the centroids of "
           + "everything that slot holds and of the object, the area ratio the slot's pixels over the object's. Means over "
-          + "the objects' appearances; an object wholly in slot 0 counts as lost (prediction.json: objects_lost), not here.\n")
+          + "the objects' appearances; an object wholly in slot 0 counts as lost (prediction.json: objects_lost), not here. "
+          + "The along-track error is the centroid error's projection on the object's true motion since the frame before: "
+          + "negative where the forecast lags behind the object.\n")
           .append(placement);
     }
     return b.toString();

@@ -75,11 +75,37 @@ class ObjectPlacementTest {
   }
 
   @Test
+  void theAlongTrackPartIsTheErrorProjectedOnTheObjectsTrueMotion() {
+    // Object 1 moved from (1.5, 1) to (1.5, 3), to the right; its slot sits at (2.5, 2): one pixel
+    // behind it and one below, so 1 behind along the track (-1) though sqrt(2) away.
+    int[] before = new int[PIXELS], ids = new int[PIXELS], slotOf = new int[PIXELS];
+    box(before, 1, 2, 0, 2, 1);
+    box(ids, 1, 2, 2, 4, 1);
+    box(ids, 4, 5, 4, 5, 2); // object 2 appears only now: no motion, no along-track part
+    box(slotOf, 2, 3, 1, 3, 1);
+    box(slotOf, 4, 5, 4, 5, 2);
+    float[] masks = new float[SLOTS * PIXELS];
+    hardMasks(masks, 0, slotOf);
+    ObjectPlacement o = new ObjectPlacement(SIDE);
+    o.add(masks, ids, before, 1, SLOTS, PIXELS);
+    assertEquals(Math.sqrt(2), o.centroidError(1), 1e-12);
+    assertEquals(-1.0, o.alongTrack(1), 1e-12);
+    assertTrue(Double.isNaN(o.alongTrack(2)));
+    assertEquals(-1.0, o.alongTrack(), 1e-12);
+    // Without the frame before there is no along-track part at all.
+    ObjectPlacement without = new ObjectPlacement(SIDE);
+    without.add(masks, ids, 1, SLOTS, PIXELS);
+    assertTrue(Double.isNaN(without.alongTrack()));
+    assertEquals(o.centroidError(), without.centroidError(), 1e-12);
+  }
+
+  @Test
   void refusesMismatchedArraysNegativeIdsAndRowsThatDoNotFit() {
     assertThrows(IllegalArgumentException.class, () -> new ObjectPlacement(0));
     ObjectPlacement o = new ObjectPlacement(2);
     assertThrows(IllegalArgumentException.class, () -> o.add(new float[5], new int[2], 1, 2, 2));
     assertThrows(IllegalArgumentException.class, () -> o.add(new float[4], new int[] {0, -1}, 1, 2, 2));
     assertThrows(IllegalArgumentException.class, () -> new ObjectPlacement(4).add(new float[12], new int[6], 1, 2, 6));
+    assertThrows(IllegalArgumentException.class, () -> o.add(new float[4], new int[2], new int[3], 1, 2, 2));
   }
 }

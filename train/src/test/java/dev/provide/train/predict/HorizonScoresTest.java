@@ -88,9 +88,12 @@ class HorizonScoresTest {
       dev.provide.train.metrics.ObjectPlacement where = new dev.provide.train.metrics.ObjectPlacement(5);
       for (int b = 0; b < B; b++) {
         int frame = b * P + t - 1;
+        int[] before = t == 1 ? null : java.util.Arrays.copyOfRange(ids, (frame - 1) * PIXELS, frame * PIXELS);
         where.add(java.util.Arrays.copyOfRange(masks, frame * K * PIXELS, (frame + 1) * K * PIXELS),
-            java.util.Arrays.copyOfRange(ids, frame * PIXELS, (frame + 1) * PIXELS), 1, K, PIXELS);
+            java.util.Arrays.copyOfRange(ids, frame * PIXELS, (frame + 1) * PIXELS), before, 1, K, PIXELS);
       }
+      assertEquals(where.alongTrack(), h.placementAt(Forecast.MODEL, t).alongTrack(), 1e-12);
+      assertEquals(t == 1, Double.isNaN(h.placementAt(Forecast.MODEL, t).alongTrack()), "along-track from horizon 2 on");
       for (int id = 1; id <= 2; id++) {
         assertEquals(one.recall(id), h.objectsAt(Forecast.MODEL, t).recall(id), 1e-12);
         assertEquals(one.inSlotZero(id), h.objectsAt(Forecast.MODEL, t).inSlotZero(id), 1e-12);
