@@ -19,12 +19,10 @@ import java.util.Arrays;
  */
 public final class ObjectPlacement {
   private final int width;
-  private double[] centroidError = new double[0];
-  private double[] areaRatio = new double[0];
-  private double[] alongTrack = new double[0];
-  private long[] moving = new long[0];
-  private long[] placed = new long[0];
-  private long[] appearances = new long[0];
+  private final PerObjectMean lost = new PerObjectMean(); // 1 per appearance in which the object was lost, else 0
+  private final PerObjectMean centroidError = new PerObjectMean();
+  private final PerObjectMean areaRatio = new PerObjectMean();
+  private final PerObjectMean alongTrack = new PerObjectMean();
 
   /** @param width W, the image width (pixels are numbered row by row) */
   public ObjectPlacement(int width) {
@@ -65,57 +63,52 @@ public final class ObjectPlacement {
           + pixels + " pixels in rows of " + width);
     }
     for (int f = 0; f < frames; f++) {
-      int[] slotOf = Ari.argmaxSlots(Arrays.copyOfRange(masks, f * slots * pixels, (f + 1) * slots * pixels), slots);
-      int maxId = 0;
-      for (int p = 0; p < pixels; p++) {
-        maxId = Math.max(maxId, ids[f * pixels + p]);
-      }
-      grow(maxId + 1);
+      SegmentedFrame frame = SegmentedFrame.of(masks, ids, f, slots, pixels);
+      int maxId = frame.maxId();
       Region[] objects = new Region[maxId + 1], before = new Region[maxId + 1], slotRegions = new Region[slots];
       Arrays.setAll(objects, i -> new Region());
       Arrays.setAll(before, i -> new Region());
       Arrays.setAll(slotRegions, i -> new Region());
       int[][] overlap = new int[maxId + 1][slots]; // [id, slot] pixels
       for (int p = 0; p < pixels; p++) {
-        int id = ids[f * pixels + p];
-        if (id < 0) {
-          throw new IllegalArgumentException("object ids must be >= 0, got " + id);
-        }
+        int id = ids[f * pixels + p], slot = frame.slotOf()[p];
         objects[id].add(p / width, p % width);
-        slotRegions[slotOf[p]].add(p / width, p % width);
-        overlap[id][slotOf[p]]++;
+        slotRegions[slot].add(p / width, p % width);
+        overlap[id][slot]++;
         int was = previousIds == null ? 0 : previousIds[f * pixels + p];
         if (was > 0 && was <= maxId) {
           before[was].add(p / width, p % width);
         }
       }
       for (int id = 1; id <= maxId; id++) {
-        if (objects[id].pixels == 0) {
-          continue;
+        if (objects[id].pixels > 0) {
+          place(id, objects[id], before[id], slotRegions, overlap[id]);
         }
-        appearances[id]++;
-        int best = 0;
-        for (int k = 1; k < slots; k++) {
-          if (overlap[id][k] > (best == 0 ? 0 : overlap[id][best])) {
-            best = k;
-          }
-        }
-        if (best == 0) {
-          continue; // lost: every pixel of the object is in the background slot
-        }
-        Region slot = slotRegions[best];
-        double errorRow = slot.row() - objects[id].row(), errorColumn = slot.column() - objects[id].column();
-        centroidError[id] += Math.hypot(errorRow, errorColumn);
-        areaRatio[id] += (double) slot.pixels / objects[id].pixels;
-        placed[id]++;
-        if (before[id].pixels > 0) {
-          double motionRow = objects[id].row() - before[id].row(), motionColumn = objects[id].column() - before[id].column();
-          double motion = Math.hypot(motionRow, motionColumn);
-          if (motion > 0) {
-            alongTrack[id] += (errorRow * motionRow + errorColumn * motionColumn) / motion;
-            moving[id]++;
-          }
-        }
+      }
+    }
+  }
+
+  /** Scores one appearance of object {@code id}; {@code overlap} its pixels per slot. */
+  private void place(int id, Region object, Region before, Region[] slotRegions, int[] overlap) {
+    int best = 0;
+    for (int k = 1; k < overlap.length; k++) {
+      if (overlap[k] > (best == 0 ? 0 : overlap[best])) {
+        best = k;
+      }
+    }
+    lost.add(id, best == 0 ? 1 : 0);
+    if (best == 0) {
+      return; // every pixel of the object is in the background slot
+    }
+    Region slot = slotRegions[best];
+    double errorRow = slot.row() - object.row(), errorColumn = slot.column() - object.column();
+    centroidError.add(id, Math.hypot(errorRow, errorColumn));
+    areaRatio.add(id, (double) slot.pixels / object.pixels);
+    if (before.pixels > 0) {
+      double motionRow = object.row() - before.row(), motionColumn = object.column() - before.column();
+      double motion = Math.hypot(motionRow, motionColumn);
+      if (motion > 0) {
+        alongTrack.add(id, (errorRow * motionRow + errorColumn * motionColumn) / motion);
       }
     }
   }
@@ -141,35 +134,24 @@ public final class ObjectPlacement {
     }
   }
 
-  private void grow(int size) {
-    if (size > appearances.length) {
-      centroidError = Arrays.copyOf(centroidError, size);
-      areaRatio = Arrays.copyOf(areaRatio, size);
-      alongTrack = Arrays.copyOf(alongTrack, size);
-      moving = Arrays.copyOf(moving, size);
-      placed = Arrays.copyOf(placed, size);
-      appearances = Arrays.copyOf(appearances, size);
-    }
-  }
-
   /** The largest object id seen (0 when none). */
   public int maxId() {
-    return Math.max(0, appearances.length - 1);
+    return lost.maxId();
   }
 
   /** Frames in which object {@code id} had pixels. */
   public long appearances(int id) {
-    return id < appearances.length ? appearances[id] : 0;
+    return lost.count(id);
   }
 
   /** Mean centroid error of object {@code id} in pixels over the frames it was not lost; NaN if never placed. */
   public double centroidError(int id) {
-    return id < placed.length && placed[id] > 0 ? centroidError[id] / placed[id] : Double.NaN;
+    return centroidError.mean(id);
   }
 
   /** Mean area ratio (its slot's pixels over its own) of object {@code id}; NaN if never placed. */
   public double areaRatio(int id) {
-    return id < placed.length && placed[id] > 0 ? areaRatio[id] / placed[id] : Double.NaN;
+    return areaRatio.mean(id);
   }
 
   /**
@@ -177,38 +159,31 @@ public final class ObjectPlacement {
    * frames it was placed and had moved since the frame before; NaN if none.
    */
   public double alongTrack(int id) {
-    return id < moving.length && moving[id] > 0 ? alongTrack[id] / moving[id] : Double.NaN;
-  }
-
-  /** {@link #alongTrack(int)} over all objects, each counted frame once; NaN if none. */
-  public double alongTrack() {
-    long n = Arrays.stream(moving).sum();
-    return n == 0 ? Double.NaN : Arrays.stream(alongTrack).sum() / n;
+    return alongTrack.mean(id);
   }
 
   /** Share of object {@code id}'s appearances in which it was lost; NaN if it never appeared. */
   public double lost(int id) {
-    return appearances(id) == 0 ? Double.NaN : 1.0 - (double) placed[id] / appearances[id];
+    return lost.mean(id);
   }
 
   /** {@link #centroidError(int)} over all objects, each placed appearance counting once; NaN if none. */
   public double centroidError() {
-    return pooled(centroidError);
+    return centroidError.pooled();
   }
 
   /** {@link #areaRatio(int)} over all objects, each placed appearance counting once; NaN if none. */
   public double areaRatio() {
-    return pooled(areaRatio);
+    return areaRatio.pooled();
+  }
+
+  /** {@link #alongTrack(int)} over all objects, each counted frame once; NaN if none. */
+  public double alongTrack() {
+    return alongTrack.pooled();
   }
 
   /** {@link #lost(int)} over all objects, each appearance counting once; NaN if none appeared. */
   public double lost() {
-    long all = Arrays.stream(appearances).sum(), kept = Arrays.stream(placed).sum();
-    return all == 0 ? Double.NaN : 1.0 - (double) kept / all;
-  }
-
-  private double pooled(double[] sums) {
-    long kept = Arrays.stream(placed).sum();
-    return kept == 0 ? Double.NaN : Arrays.stream(sums).sum() / kept;
+    return lost.pooled();
   }
 }

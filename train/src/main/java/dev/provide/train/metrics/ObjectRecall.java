@@ -12,9 +12,8 @@ import java.util.Arrays;
  * the objects (ball {@code i} has colour {@code i} in the colour balls data) this says which.
  */
 public final class ObjectRecall {
-  private double[] recall = new double[0];
-  private double[] inSlotZero = new double[0];
-  private long[] appearances = new long[0];
+  private final PerObjectMean recall = new PerObjectMean();
+  private final PerObjectMean inSlotZero = new PerObjectMean();
 
   /**
    * Adds frames.
@@ -31,57 +30,39 @@ public final class ObjectRecall {
           + pixels + " pixels");
     }
     for (int f = 0; f < frames; f++) {
-      int[] slotOf = Ari.argmaxSlots(Arrays.copyOfRange(masks, f * slots * pixels, (f + 1) * slots * pixels), slots);
-      int maxId = 0;
+      SegmentedFrame frame = SegmentedFrame.of(masks, ids, f, slots, pixels);
+      int[][] counts = new int[frame.maxId() + 1][slots]; // [id, slot] pixels
       for (int p = 0; p < pixels; p++) {
-        maxId = Math.max(maxId, ids[f * pixels + p]);
+        counts[ids[f * pixels + p]][frame.slotOf()[p]]++;
       }
-      grow(maxId + 1);
-      int[][] counts = new int[maxId + 1][slots]; // [id, slot] pixels
-      for (int p = 0; p < pixels; p++) {
-        int id = ids[f * pixels + p];
-        if (id < 0) {
-          throw new IllegalArgumentException("object ids must be >= 0, got " + id);
-        }
-        counts[id][slotOf[p]]++;
-      }
-      for (int id = 1; id <= maxId; id++) {
+      for (int id = 1; id <= frame.maxId(); id++) {
         int total = Arrays.stream(counts[id]).sum();
         if (total == 0) {
           continue;
         }
-        recall[id] += (double) Arrays.stream(counts[id]).max().getAsInt() / total;
-        inSlotZero[id] += (double) counts[id][0] / total;
-        appearances[id]++;
+        recall.add(id, (double) Arrays.stream(counts[id]).max().getAsInt() / total);
+        inSlotZero.add(id, (double) counts[id][0] / total);
       }
-    }
-  }
-
-  private void grow(int size) {
-    if (size > appearances.length) {
-      recall = Arrays.copyOf(recall, size);
-      inSlotZero = Arrays.copyOf(inSlotZero, size);
-      appearances = Arrays.copyOf(appearances, size);
     }
   }
 
   /** The largest object id seen (0 when none). */
   public int maxId() {
-    return Math.max(0, appearances.length - 1);
+    return recall.maxId();
   }
 
   /** Frames in which object {@code id} had pixels. */
   public long appearances(int id) {
-    return id < appearances.length ? appearances[id] : 0;
+    return recall.count(id);
   }
 
   /** Mean share of the object's pixels in its best slot; NaN if it never appeared. */
   public double recall(int id) {
-    return appearances(id) == 0 ? Double.NaN : recall[id] / appearances[id];
+    return recall.mean(id);
   }
 
   /** Mean share of the object's pixels in slot 0; NaN if it never appeared. */
   public double inSlotZero(int id) {
-    return appearances(id) == 0 ? Double.NaN : inSlotZero[id] / appearances[id];
+    return inSlotZero.mean(id);
   }
 }
