@@ -181,14 +181,16 @@ public final class HorizonScores {
       Map<String, Object> entry = new LinkedHashMap<>(metrics);
       int maxId = maxObjectId(p);
       if (maxId > 0) {
-        Map<String, List<Double>> recall = new LinkedHashMap<>(), slotZero = new LinkedHashMap<>();
+        Map<String, List<Double>> recall = new LinkedHashMap<>(), slotZero = new LinkedHashMap<>(), centroid = new LinkedHashMap<>();
         for (int id = 1; id <= maxId; id++) {
           int object = id;
           recall.put(String.valueOf(id), horizons().mapToObj(h -> ClipScores.orNull(objectsAt(p, h).recall(object))).toList());
           slotZero.put(String.valueOf(id), horizons().mapToObj(h -> ClipScores.orNull(objectsAt(p, h).inSlotZero(object))).toList());
+          centroid.put(String.valueOf(id), horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidError(object))).toList());
         }
         entry.put("object_recall", recall);
         entry.put("object_in_slot_0", slotZero);
+        entry.put("object_centroid_error", centroid);
         entry.put("centroid_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidError())).toList());
         entry.put("along_track_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrack())).toList());
         entry.put("area_ratio", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).areaRatio())).toList());

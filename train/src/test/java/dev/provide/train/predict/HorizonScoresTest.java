@@ -109,6 +109,7 @@ class HorizonScoresTest {
     String json = new com.google.gson.Gson().toJson(h.toMap());
     assertTrue(json.contains("\"object_recall\":{\"1\":["), json);
     assertTrue(json.contains("\"centroid_error\":["), json);
+    assertTrue(json.contains("\"object_centroid_error\":{\"1\":["), json);
   }
 
   @Test
