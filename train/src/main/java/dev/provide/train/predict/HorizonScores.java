@@ -93,7 +93,12 @@ public final class HorizonScores {
 
   /** A predictor's scores at horizon h (1-based). */
   public ClipScores at(String predictor, int horizon) {
-    ClipScores[] s = byPredictor.get(predictor);
+    return lookUp(byPredictor, predictor, horizon);
+  }
+
+  /** The entry of {@code byName} for a predictor at horizon h (1-based), or an error naming both. */
+  private <T> T lookUp(Map<String, T[]> byName, String predictor, int horizon) {
+    T[] s = byName.get(predictor);
     if (s == null || horizon < 1 || horizon > future) {
       throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
     }
@@ -102,20 +107,12 @@ public final class HorizonScores {
 
   /** How whole each true object stays in a predictor's masks at horizon h (1-based). */
   public ObjectRecall objectsAt(String predictor, int horizon) {
-    ObjectRecall[] o = objectsByPredictor.get(predictor);
-    if (o == null || horizon < 1 || horizon > future) {
-      throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
-    }
-    return o[horizon - 1];
+    return lookUp(objectsByPredictor, predictor, horizon);
   }
 
   /** Where a predictor's masks put the true objects at horizon h (1-based). */
   public ObjectPlacement placementAt(String predictor, int horizon) {
-    ObjectPlacement[] o = placementByPredictor.get(predictor);
-    if (o == null || horizon < 1 || horizon > future) {
-      throw new IllegalArgumentException("no scores for " + predictor + " at horizon " + horizon);
-    }
-    return o[horizon - 1];
+    return lookUp(placementByPredictor, predictor, horizon);
   }
 
   /** One metric of a predictor over horizons 1..P. */
@@ -243,20 +240,23 @@ public final class HorizonScores {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    for (String what : List.of("centroid error (pixels)", "along-track error (pixels)", "area ratio")) {
+    Map<String, java.util.function.ToDoubleFunction<ObjectPlacement>> tables = new LinkedHashMap<>();
+    tables.put("centroid error (pixels)", ObjectPlacement::centroidError);
+    tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
+    tables.put("area ratio", ObjectPlacement::areaRatio);
+    tables.forEach((what, measure) -> {
       b.append("\n| ").append(what).append(" at horizon |");
       placing.forEach(p -> b.append(' ').append(p).append(" |"));
       b.append("\n|---|").append("---|".repeat(placing.size()));
       for (int h = 1; h <= future; h++) {
         b.append("\n| ").append(h).append(" |");
         for (String p : placing) {
-          ObjectPlacement o = placementAt(p, h);
-          double v = what.startsWith("centroid") ? o.centroidError() : what.startsWith("along") ? o.alongTrack() : o.areaRatio();
+          double v = measure.applyAsDouble(placementAt(p, h));
           b.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
         }
       }
       b.append('\n');
-    }
+    });
     return b.toString();
   }
 
