@@ -5,16 +5,20 @@ import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.metrics.ObjectPlacement;
 import dev.provide.train.metrics.ObjectRecall;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * MSE, ARI and F-ARI of several predictors at each horizon h = 1..P (the h-th frame after the
  * observed ones), accumulated over batches of sequences.
  */
 public final class HorizonScores {
+  /** The object-placement tables, in the order they are printed: title and the measure each shows. */
+  private static final Map<String, ToDoubleFunction<ObjectPlacement>> PLACEMENT_TABLES = placementTables();
   private final int future;
   private final int width;
   private final int pixels;
@@ -240,11 +244,7 @@ public final class HorizonScores {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    Map<String, java.util.function.ToDoubleFunction<ObjectPlacement>> tables = new LinkedHashMap<>();
-    tables.put("centroid error (pixels)", ObjectPlacement::centroidError);
-    tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
-    tables.put("area ratio", ObjectPlacement::areaRatio);
-    tables.forEach((what, measure) -> {
+    PLACEMENT_TABLES.forEach((what, measure) -> {
       b.append("\n| ").append(what).append(" at horizon |");
       placing.forEach(p -> b.append(' ').append(p).append(" |"));
       b.append("\n|---|").append("---|".repeat(placing.size()));
@@ -281,5 +281,13 @@ public final class HorizonScores {
       b.append('\n').append(ClipScores.NO_GROUND_TRUTH).append('\n');
     }
     return b.toString();
+  }
+
+  private static Map<String, ToDoubleFunction<ObjectPlacement>> placementTables() {
+    Map<String, ToDoubleFunction<ObjectPlacement>> tables = new LinkedHashMap<>();
+    tables.put("centroid error (pixels)", ObjectPlacement::centroidError);
+    tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
+    tables.put("area ratio", ObjectPlacement::areaRatio);
+    return Collections.unmodifiableMap(tables);
   }
 }
