@@ -39,6 +39,25 @@ class ZeroFeatures(torch.nn.Module):
         return torch.zeros(x.shape[0], 16, IMAGE, IMAGE, dtype=x.dtype)
 
 
+def profile_step(model, optimizer, video):
+    """Traces one training step and prints its ops grouped by type and input shape (stderr)."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        optimizer.zero_grad()
+        out = model(video, video)
+        out[0].mean().backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+    rows = prof.key_averages(group_by_input_shape=True)
+    total = sum(r.self_cpu_time_total for r in rows)
+    rows = sorted(rows, key=lambda r: -r.self_cpu_time_total)
+    print("op\tcalls\tself_ms\tshare\tinput_shapes", file=sys.stderr)
+    for r in rows[:40]:
+        print("%s\t%d\t%.1f\t%.3f\t%s" % (r.key, r.count, r.self_cpu_time_total / 1e3,
+                                         r.self_cpu_time_total / total, r.input_shapes), file=sys.stderr)
+    print("total self CPU ms\t%.1f" % (total / 1e3), file=sys.stderr)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clone", required=True, help="a clone of https://github.com/BorealisAI/PROVIDE")
@@ -49,6 +68,9 @@ def main():
     p.add_argument("--steps-of-inference", type=int, default=6, dest="t")
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--profile", action="store_true",
+                   help="after the timed steps, trace one more step with torch.profiler and print, per op type and "
+                        "input shape, the calls and CPU time (self), the convolutions first; to stderr")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -76,6 +98,8 @@ def main():
             optimizer.step()
             if i >= a.warmup:
                 times.append(time.perf_counter() - start)
+        if a.profile:
+            profile_step(model, optimizer, video)
         times.sort()
         median = times[len(times) // 2] if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) / 2
         print(json.dumps({"median_s": median, "min_s": times[0], "steps": times, "threads": a.threads,

@@ -315,6 +315,7 @@ public final class Benchmark {
       return "no step stats";
     }
     Map<String, Long> byType = new HashMap<>();
+    Map<String, Integer> calls = new HashMap<>();
     long total = 0;
     StepStats stats = meta.getStepStats();
     for (var dev : stats.getDevStatsList()) {
@@ -322,6 +323,7 @@ public final class Benchmark {
         String type = opType(g, node);
         long micros = node.getOpEndRelMicros() - node.getOpStartRelMicros();
         byType.merge(type, micros, Long::sum);
+        calls.merge(type, 1, Integer::sum);
         total += micros;
       }
     }
@@ -330,8 +332,10 @@ public final class Benchmark {
     sorted.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < Math.min(n, sorted.size()); i++) {
-      b.append(i == 0 ? "" : ", ").append(sorted.get(i).getKey()).append(' ')
-          .append(String.format("%.1f%%", 100.0 * sorted.get(i).getValue() / all));
+      String type = sorted.get(i).getKey();
+      long micros = sorted.get(i).getValue();
+      b.append(i == 0 ? "" : ", ").append(type).append(' ')
+          .append(String.format("%.1f%% (%d calls, %.1f ms each)", 100.0 * micros / all, calls.get(type), micros / 1e3 / calls.get(type)));
     }
     return b.toString();
   }

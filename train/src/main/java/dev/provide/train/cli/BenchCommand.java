@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "2", description = "With --reference: rounds of reference then ours. Default: ${DEFAULT-VALUE}.")
   int rounds;
 
-  @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step (0 = skip).")
+  @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step, with their calls and mean time per call (0 = skip).")
   int topOps;
 
   @Override
