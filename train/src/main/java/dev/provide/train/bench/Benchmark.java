@@ -18,9 +18,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -303,7 +305,7 @@ public final class Benchmark {
     return new Case("metrics-ari-64x64", v);
   }
 
-  /** The most expensive op types of one traced training step, as "Type share%" pairs. */
+  /** The most expensive op types of one traced training step: see {@link #summariseOps}. */
   private static String topOps(Graph g, Session s, TrainingGraph t, TFloat32 x, int n) {
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
     RunMetadata meta;
@@ -311,16 +313,21 @@ public final class Benchmark {
         Result r = s.runner().feed(t.video, x).feed(t.seed, seed).addTarget(t.train).fetch(t.loss).setOptions(trace).runAndFetchMetadata()) {
       meta = r.getMetadata().orElse(null);
     }
-    if (meta == null) {
-      return "no step stats";
-    }
+    return meta == null ? "no step stats" : summariseOps(meta.getStepStats(), node -> opType(g, node), n);
+  }
+
+  /**
+   * The {@code n} op types of a step's stats with the most op time, most first, as
+   * "Type share% (calls calls, mean ms each)" joined by ", ": share of the summed op time of all
+   * nodes, the number of nodes of the type, and their mean time.
+   */
+  static String summariseOps(StepStats stats, Function<NodeExecStats, String> typeOf, int n) {
     Map<String, Long> byType = new HashMap<>();
     Map<String, Integer> calls = new HashMap<>();
     long total = 0;
-    StepStats stats = meta.getStepStats();
     for (var dev : stats.getDevStatsList()) {
       for (NodeExecStats node : dev.getNodeStatsList()) {
-        String type = opType(g, node);
+        String type = typeOf.apply(node);
         long micros = node.getOpEndRelMicros() - node.getOpStartRelMicros();
         byType.merge(type, micros, Long::sum);
         calls.merge(type, 1, Integer::sum);
@@ -334,8 +341,9 @@ public final class Benchmark {
     for (int i = 0; i < Math.min(n, sorted.size()); i++) {
       String type = sorted.get(i).getKey();
       long micros = sorted.get(i).getValue();
+      int count = calls.get(type);
       b.append(i == 0 ? "" : ", ").append(type).append(' ')
-          .append(String.format("%.1f%% (%d calls, %.1f ms each)", 100.0 * micros / all, calls.get(type), micros / 1e3 / calls.get(type)));
+          .append(String.format(Locale.ROOT, "%.1f%% (%d calls, %.1f ms each)", 100.0 * micros / all, count, micros / 1e3 / count));
     }
     return b.toString();
   }
