@@ -70,7 +70,7 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--profile", action="store_true",
                    help="after the timed steps, trace one more step with torch.profiler and print, per op type and "
-                        "input shape, the calls and CPU time (self), the convolutions first; to stderr")
+                        "input shape, the calls and self CPU time, most expensive first (top 40); to stderr")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)

@@ -317,9 +317,9 @@ public final class Benchmark {
   }
 
   /**
-   * The {@code n} op types of a step's stats with the most op time, most first, as
-   * "Type share% (calls calls, mean ms each)" joined by ", ": share of the summed op time of all
-   * nodes, the number of nodes of the type, and their mean time.
+   * The {@code n} op types of a step's stats with the most op time, most first, each as
+   * "Type S% (N calls, M ms each)" and joined by ", ": S the type's share of the summed op time of
+   * all nodes, N its number of nodes, M their mean time.
    */
   static String summariseOps(StepStats stats, Function<NodeExecStats, String> typeOf, int n) {
     Map<String, Long> byType = new HashMap<>();
