@@ -1,7 +1,10 @@
 package dev.provide.train.cli;
 
+import dev.provide.graph.ConfigJson;
 import dev.provide.graph.ModelConfig;
 import dev.provide.train.bench.Benchmark;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,6 +69,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "2", description = "With --reference: rounds of reference then ours. Default: ${DEFAULT-VALUE}.")
   int rounds;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A model configuration JSON file for the train-cpu case instead of the cpu preset, for example "
+          + "tools/configs/cpu-v1.json, the cpu preset of earlier commits, to time one configuration at two commits.")
+  Path config;
+
   @Option(names = "--top-ops", defaultValue = "8", description = "List the N most expensive op types of a traced training step, with their calls and mean time per call (0 = skip).")
   int topOps;
 
@@ -82,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
     if (reference != null) {
       return sideBySide(b);
     }
+    if (config != null && !Files.isRegularFile(config)) {
+      throw new IllegalArgumentException("--config " + config + ": no such file");
+    }
     ModelConfig infer = ModelConfig.preset(inferPreset);
     List<Benchmark.Case> results = new ArrayList<>();
     for (String c : cases) {
@@ -91,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
           r = b.training("train-paper", ModelConfig.paper(), 2, 4, topOps);
           break;
         case "train-cpu":
-          r = b.training("train-cpu", ModelConfig.cpu(), 4, 4, topOps);
+          r = b.training("train-cpu", cpuCase(), 4, 4, topOps);
           break;
         case "infer-b1":
           r = b.inference("infer-" + inferPreset + "-b1", infer, 1, frames);
@@ -179,4 +190,9 @@ final class BenchCommand implements Callable<Integer> {
     return model;
   }
 
+
+  /** The train-cpu case's configuration: --config's file, or the cpu preset. */
+  private ModelConfig cpuCase() throws java.io.IOException {
+    return config == null ? ModelConfig.cpu() : ConfigJson.read(config);
+  }
 }

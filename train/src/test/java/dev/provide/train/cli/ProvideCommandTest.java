@@ -69,6 +69,13 @@ class ProvideCommandTest {
     assertEquals(2, noConfig.code());
     assertTrue(noConfig.err().contains("--config ") && noConfig.err().contains("nonexistent.json: no such file"), noConfig.err());
 
+    Run benchNoConfig = run("bench", "--cases", "train-cpu", "--config", dir.resolve("nonexistent.json").toString());
+    assertEquals(2, benchNoConfig.code());
+    assertTrue(benchNoConfig.err().contains("nonexistent.json: no such file"), benchNoConfig.err());
+    Run benchBadConfig = run("bench", "--cases", "train-cpu", "--config", garbage.toString(), "--warmup", "0", "--steps", "1");
+    assertEquals(2, benchBadConfig.code(), benchBadConfig.err());
+    assertTrue(benchBadConfig.err().contains("garbage.tfrecord"), benchBadConfig.err());
+
     Path empty = Files.createFile(dir.resolve("empty.tfrecord"));
     Run inspectEmpty = run("data", "inspect", empty.toString());
     assertEquals(2, inspectEmpty.code());
