@@ -93,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
     if (config != null && !Files.isRegularFile(config)) {
       throw new IllegalArgumentException("--config " + config + ": no such file");
     }
+    ModelConfig cpu = config == null ? ModelConfig.cpu() : ConfigJson.read(config); // read once, before any case runs
     ModelConfig infer = ModelConfig.preset(inferPreset);
     List<Benchmark.Case> results = new ArrayList<>();
     for (String c : cases) {
@@ -102,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
           r = b.training("train-paper", ModelConfig.paper(), 2, 4, topOps);
           break;
         case "train-cpu":
-          r = b.training("train-cpu", cpuCase(), 4, 4, topOps);
+          r = b.training("train-cpu", cpu, 4, 4, topOps);
           break;
         case "infer-b1":
           r = b.inference("infer-" + inferPreset + "-b1", infer, 1, frames);
@@ -188,11 +189,5 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return model;
-  }
-
-
-  /** The train-cpu case's configuration: --config's file, or the cpu preset. */
-  private ModelConfig cpuCase() throws java.io.IOException {
-    return config == null ? ModelConfig.cpu() : ConfigJson.read(config);
   }
 }
