@@ -123,7 +123,7 @@ public final class Benchmark {
         v.put("conv_gflop_per_step", conv.total() / 1e9);
         v.put("conv_gflop_per_s", conv.total() / 1e9 / median(timed));
         if (topOps > 0) {
-          v.put("top_ops", topOps(g, s, t, x, topOps));
+          v.putAll(traced(g, s, t, x, topOps));
         }
         v.put("peak_rss_mib", peakRssMib());
         return new Case(name, v);
@@ -305,15 +305,68 @@ public final class Benchmark {
     return new Case("metrics-ari-64x64", v);
   }
 
-  /** The most expensive op types of one traced training step: see {@link #summariseOps}. */
-  private static String topOps(Graph g, Session s, TrainingGraph t, TFloat32 x, int n) {
+  /**
+   * One traced training step: its most expensive op types ({@code top_ops}) and op types with
+   * their output shapes ({@code top_op_shapes}), see {@link #summariseOps}, and its totals, see
+   * {@link #traceTotals}.
+   */
+  private static Map<String, Object> traced(Graph g, Session s, TrainingGraph t, TFloat32 x, int n) {
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
     RunMetadata meta;
     try (TInt64 seed = TInt64.vectorOf(9, 9);
         Result r = s.runner().feed(t.video, x).feed(t.seed, seed).addTarget(t.train).fetch(t.loss).setOptions(trace).runAndFetchMetadata()) {
       meta = r.getMetadata().orElse(null);
     }
-    return meta == null ? "no step stats" : summariseOps(meta.getStepStats(), node -> opType(g, node), n);
+    Map<String, Object> v = new LinkedHashMap<>();
+    if (meta == null) {
+      v.put("top_ops", "no step stats");
+      return v;
+    }
+    StepStats stats = meta.getStepStats();
+    v.put("top_ops", summariseOps(stats, node -> opType(g, node), n));
+    v.put("top_op_shapes", summariseOps(stats, node -> opType(g, node) + " " + outputShapes(node), n));
+    TraceTotals totals = traceTotals(stats);
+    v.put("traced_ops", totals.ops());
+    v.put("traced_op_ms", totals.opMillis());
+    v.put("traced_step_ms", totals.spanMillis());
+    return v;
+  }
+
+  /**
+   * What a traced step kept busy.
+   *
+   * @param ops nodes run
+   * @param opMillis their summed op time
+   * @param spanMillis from the first op's start to the last op's end: op time above it means ops
+   *     ran side by side; threads x span less the op time is time between ops (dispatch, waiting)
+   */
+  record TraceTotals(long ops, double opMillis, double spanMillis) {}
+
+  /** The totals of a step's stats over all devices. */
+  static TraceTotals traceTotals(StepStats stats) {
+    long ops = 0, opMicros = 0, first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+    for (var dev : stats.getDevStatsList()) {
+      for (NodeExecStats node : dev.getNodeStatsList()) {
+        ops++;
+        opMicros += node.getOpEndRelMicros() - node.getOpStartRelMicros();
+        first = Math.min(first, node.getAllStartMicros() + node.getOpStartRelMicros());
+        last = Math.max(last, node.getAllStartMicros() + node.getOpEndRelMicros());
+      }
+    }
+    return new TraceTotals(ops, opMicros / 1e3, ops == 0 ? 0 : (last - first) / 1e3);
+  }
+
+  /** A node's output shapes as "20x32x32x32" (several joined by ","; -1 for an unknown size). */
+  static String outputShapes(NodeExecStats node) {
+    List<String> shapes = new ArrayList<>();
+    for (var out : node.getOutputList()) {
+      List<String> dims = new ArrayList<>();
+      for (var d : out.getTensorDescription().getShape().getDimList()) {
+        dims.add(Long.toString(d.getSize()));
+      }
+      shapes.add(dims.isEmpty() ? "scalar" : String.join("x", dims));
+    }
+    return String.join(",", shapes);
   }
 
   /**

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.AllocationDescription;
 import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.NodeOutput;
+import org.tensorflow.proto.TensorDescription;
+import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.proto.StepStats;
 
 class BenchmarkTest {
@@ -38,5 +42,41 @@ class BenchmarkTest {
     assertEquals("Conv 60.0% (3 calls, 4.0 ms each), Add 25.0% (1 calls, 5.0 ms each)",
         Benchmark.summariseOps(stats, NodeExecStats::getNodeName, 2));
     assertTrue(Benchmark.summariseOps(stats, NodeExecStats::getNodeName, 9).endsWith("Elu 15.0% (2 calls, 1.5 ms each)"));
+  }
+
+  private static NodeExecStats timed(long allStart, long start, long end) {
+    return NodeExecStats.newBuilder().setNodeName("n").setAllStartMicros(allStart).setOpStartRelMicros(start).setOpEndRelMicros(end).build();
+  }
+
+  @Test
+  void theTraceTotalsCountNodesSumTheirOpTimeAndSpanFirstStartToLastEnd() {
+    // Device 1: ops at [1000, 1400) and [1100, 1300) (side by side); device 2: [1500, 2000). Op time 400 + 200 + 500 us.
+    StepStats stats = StepStats.newBuilder()
+        .addDevStats(DeviceStepStats.newBuilder().addNodeStats(timed(1000, 0, 400)).addNodeStats(timed(1090, 10, 210)))
+        .addDevStats(DeviceStepStats.newBuilder().addNodeStats(timed(1480, 20, 520)))
+        .build();
+    Benchmark.TraceTotals t = Benchmark.traceTotals(stats);
+    assertEquals(3, t.ops());
+    assertEquals(1.1, t.opMillis(), 1e-12);
+    assertEquals(1.0, t.spanMillis(), 1e-12);
+    assertEquals(new Benchmark.TraceTotals(0, 0, 0), Benchmark.traceTotals(StepStats.getDefaultInstance()));
+  }
+
+  private static NodeOutput output(long... dims) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (long d : dims) {
+      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+    }
+    return NodeOutput.newBuilder()
+        .setTensorDescription(TensorDescription.newBuilder().setShape(shape).setAllocationDescription(AllocationDescription.getDefaultInstance()))
+        .build();
+  }
+
+  @Test
+  void outputShapesJoinDimensionsWithXAndOutputsWithCommas() {
+    NodeExecStats split = NodeExecStats.newBuilder().addOutput(output(20, 32, 32, 3)).addOutput(output(20, 32, 32, 1)).build();
+    assertEquals("20x32x32x3,20x32x32x1", Benchmark.outputShapes(split));
+    assertEquals("scalar", Benchmark.outputShapes(NodeExecStats.newBuilder().addOutput(output()).build()));
+    assertEquals("", Benchmark.outputShapes(NodeExecStats.getDefaultInstance()));
   }
 }
