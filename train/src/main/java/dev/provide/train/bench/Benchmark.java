@@ -325,6 +325,7 @@ public final class Benchmark {
     StepStats stats = meta.getStepStats();
     v.put("top_ops", summariseOps(stats, node -> opType(g, node), n));
     v.put("top_op_shapes", summariseOps(stats, node -> opType(g, node) + " " + outputShapes(node), n));
+    v.put("op_time_by_part", summariseOps(stats, node -> partOf(node.getNodeName()), 4));
     TraceTotals totals = traceTotals(stats);
     v.put("traced_ops", totals.ops());
     v.put("traced_op_ms", totals.opMillis());
@@ -354,6 +355,28 @@ public final class Benchmark {
       }
     }
     return new TraceTotals(ops, opMicros / 1e3, ops == 0 ? 0 : (last - first) / 1e3);
+  }
+
+  /**
+   * Which part of a training step a node belongs to, from its name: "in-graph gradient" (the
+   * gradients of each refinement step's loss that feed the refinement network, made under a
+   * frame's scope: {@code frame3/gradients_1/...}), "outer gradient" (the training loss's
+   * gradient with respect to the weights: {@code gradients/...}, {@code tower0/gradients/...}),
+   * "update" (clipping and Adam, under {@code optimizer/}) or "forward" (everything else).
+   */
+  static String partOf(String nodeName) {
+    String[] segments = nodeName.split("/");
+    for (int i = 0; i < segments.length; i++) {
+      if (segments[i].matches("gradients(_\\d+)?")) {
+        return i > 0 && segments[i - 1].startsWith("frame") ? "in-graph gradient" : "outer gradient";
+      }
+    }
+    for (String segment : segments) {
+      if (segment.equals("optimizer")) {
+        return "update";
+      }
+    }
+    return "forward";
   }
 
   /** A node's output shapes as "20x32x32x32" (several joined by ","; -1 for an unknown size). */

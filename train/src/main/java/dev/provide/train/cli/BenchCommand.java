@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
           + "tools/configs/cpu-v1.json, the cpu preset of earlier commits, to time one configuration at two commits.")
   Path config;
 
-  @Option(names = "--top-ops", defaultValue = "8", description = "Trace one more training step and list its N most expensive op types (top_ops) and op types by output shape (top_op_shapes), with their calls and mean time per call, and its totals: ops run, summed op time and the step's span in ms (traced_ops, traced_op_ms, traced_step_ms; op time above the span means ops ran side by side). 0 = skip.")
+  @Option(names = "--top-ops", defaultValue = "8", description = "Trace one more training step and list its N most expensive op types (top_ops) and op types by output shape (top_op_shapes), with their calls and mean time per call, the op time of its parts (op_time_by_part: forward, in-graph gradient, outer gradient, update), and its totals: ops run, summed op time and the step's span in ms (traced_ops, traced_op_ms, traced_step_ms; op time above the span means ops ran side by side). 0 = skip.")
   int topOps;
 
   @Override

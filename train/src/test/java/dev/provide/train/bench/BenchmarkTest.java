@@ -79,4 +79,16 @@ class BenchmarkTest {
     assertEquals("scalar", Benchmark.outputShapes(NodeExecStats.newBuilder().addOutput(output()).build()));
     assertEquals("", Benchmark.outputShapes(NodeExecStats.getDefaultInstance()));
   }
+
+  @Test
+  void eachNodeIsPlacedInThePartOfTheStepItsScopeNames() {
+    assertEquals("in-graph gradient", Benchmark.partOf("frame3/gradients_1/Concat"));
+    assertEquals("in-graph gradient", Benchmark.partOf("tower1/frame0/gradients/EluGrad"));
+    assertEquals("outer gradient", Benchmark.partOf("gradients/Conv2DBackpropFilter_42"));
+    assertEquals("outer gradient", Benchmark.partOf("tower0/gradients_2/AddN"));
+    assertEquals("update", Benchmark.partOf("optimizer/train/ApplyAdam_3"));
+    assertEquals("forward", Benchmark.partOf("frame0/Elu_13"));
+    assertEquals("forward", Benchmark.partOf("frame0/gradientsum/Sum"));
+    assertEquals("forward", Benchmark.partOf("loss"));
+  }
 }
