@@ -6,6 +6,7 @@ import dev.provide.graph.VideoInference;
 import dev.provide.train.data.ClipBatches;
 import dev.provide.train.data.ClipRecord;
 import dev.provide.train.data.FrameRange;
+import dev.provide.train.metrics.Turns;
 import dev.provide.train.predict.Baselines;
 import dev.provide.train.predict.Forecast;
 import dev.provide.train.predict.HorizonScores;
@@ -135,16 +136,18 @@ public final class Predictor {
     VideoInference.Clip predicted = model.inference().predict(observed.last(), future, seed, rollout.noiseScale, feedbackSharpness);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
-    horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, count);
+    // Which true objects still move as when the observed frames ended (labelled data, 2+ observed frames).
+    int[][] motion = observe >= 2 ? Turns.classify(all.ids(), count, observe + future, observe, p, all.width(), Turns.DEFAULT_DEGREES) : null;
+    horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, motion, count);
     if (observe >= 2) {
       Baselines.Dims dims = new Baselines.Dims(count, observe, future, k, all.height(), all.width());
       for (Forecast f : new Baselines(dims, seen, observed.masks(), observed.means()).all()) {
-        horizons.add(f, trueFuture, futureIds, count);
+        horizons.add(f, trueFuture, futureIds, motion, count);
       }
       int[] seenIds = FrameRange.of(all.ids(), count, observe + future, 0, observe, p);
       if (java.util.Arrays.stream(seenIds).anyMatch(id -> id > 0)) { // labelled data: the reference on the true masks
         Baselines truth = Baselines.ofTruth(count, observe, future, all.height(), all.width(), seen, seenIds);
-        horizons.add(truth.trueMasksVelocity(), trueFuture, futureIds, count);
+        horizons.add(truth.trueMasksVelocity(), trueFuture, futureIds, motion, count);
       }
     }
     return new Prediction(observed, predicted, all, horizons);

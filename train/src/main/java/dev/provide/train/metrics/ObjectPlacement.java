@@ -16,6 +16,8 @@ import java.util.Arrays;
  * below 1, the pixels it loses going to another slot). Given the ids of the frame before, it also
  * measures the error's <em>along-track</em> part: its projection on the object's true motion since
  * that frame, negative where the forecast lags behind the object and positive where it runs ahead.
+ * Given each object's {@link Turns} class, it also splits the centroid error between objects that
+ * still move as when the observed frames ended and objects that have turned since.
  */
 public final class ObjectPlacement {
   private final int width;
@@ -23,6 +25,7 @@ public final class ObjectPlacement {
   private final PerObjectMean centroidError = new PerObjectMean();
   private final PerObjectMean areaRatio = new PerObjectMean();
   private final PerObjectMean alongTrack = new PerObjectMean();
+  private final PerObjectMean errorByMotion = new PerObjectMean(); // centroid errors keyed by Turns' class
 
   /** @param width W, the image width (pixels are numbered row by row) */
   public ObjectPlacement(int width) {
@@ -57,8 +60,25 @@ public final class ObjectPlacement {
    * @param pixels H * W, a multiple of the width
    */
   public void add(float[] masks, int[] ids, int[] previousIds, int frames, int slots, int pixels) {
+    add(masks, ids, previousIds, null, frames, slots, pixels);
+  }
+
+  /**
+   * Adds frames.
+   *
+   * @param masks [F, K, H, W]
+   * @param ids ground truth [F, H, W], 0 the background (not scored)
+   * @param previousIds the ground truth of the frame before each of the F frames [F, H, W], for the
+   *     along-track part; null for none
+   * @param motion each frame's {@link Turns} class per object id ([F][ids]), for the centroid error
+   *     split by motion; null for none
+   * @param frames F
+   * @param slots K
+   * @param pixels H * W, a multiple of the width
+   */
+  public void add(float[] masks, int[] ids, int[] previousIds, int[][] motion, int frames, int slots, int pixels) {
     if (masks.length != (long) frames * slots * pixels || ids.length != (long) frames * pixels || pixels % width != 0
-        || (previousIds != null && previousIds.length != ids.length)) {
+        || (previousIds != null && previousIds.length != ids.length) || (motion != null && motion.length != frames)) {
       throw new IllegalArgumentException("mask or id arrays do not match " + frames + " frames of " + slots + " slots of "
           + pixels + " pixels in rows of " + width);
     }
@@ -82,14 +102,15 @@ public final class ObjectPlacement {
       }
       for (int id = 1; id <= maxId; id++) {
         if (objects[id].pixels > 0) {
-          place(id, objects[id], before[id], slotRegions, overlap[id]);
+          int turn = motion != null && id < motion[f].length ? motion[f][id] : Turns.UNKNOWN;
+          place(id, objects[id], before[id], slotRegions, overlap[id], turn);
         }
       }
     }
   }
 
-  /** Scores one appearance of object {@code id}; {@code overlap} its pixels per slot. */
-  private void place(int id, Region object, Region before, Region[] slotRegions, int[] overlap) {
+  /** Scores one appearance of object {@code id}; {@code overlap} its pixels per slot, {@code turn} its {@link Turns} class. */
+  private void place(int id, Region object, Region before, Region[] slotRegions, int[] overlap, int turn) {
     int best = 0;
     for (int k = 1; k < overlap.length; k++) {
       if (overlap[k] > (best == 0 ? 0 : overlap[best])) {
@@ -103,6 +124,9 @@ public final class ObjectPlacement {
     Region slot = slotRegions[best];
     double errorRow = slot.row() - object.row(), errorColumn = slot.column() - object.column();
     centroidError.add(id, Math.hypot(errorRow, errorColumn));
+    if (turn != Turns.UNKNOWN) {
+      errorByMotion.add(turn, Math.hypot(errorRow, errorColumn));
+    }
     areaRatio.add(id, (double) slot.pixels / object.pixels);
     if (before.pixels > 0) {
       double motionRow = object.row() - before.row(), motionColumn = object.column() - before.column();
@@ -180,6 +204,25 @@ public final class ObjectPlacement {
   /** {@link #alongTrack(int)} over all objects, each counted frame once; NaN if none. */
   public double alongTrack() {
     return alongTrack.pooled();
+  }
+
+  /**
+   * Mean centroid error in pixels of the placed appearances of objects that still moved as when the
+   * observed frames ended ({@link Turns#STRAIGHT}); NaN if none.
+   */
+  public double centroidErrorMovingStraight() {
+    return errorByMotion.mean(Turns.STRAIGHT);
+  }
+
+  /** The same for objects that had turned since ({@link Turns#TURNED}); NaN if none. */
+  public double centroidErrorTurned() {
+    return errorByMotion.mean(Turns.TURNED);
+  }
+
+  /** Share of the classified placed appearances whose object had turned; NaN if none was classified. */
+  public double turnedShare() {
+    long straight = errorByMotion.count(Turns.STRAIGHT), turned = errorByMotion.count(Turns.TURNED);
+    return straight + turned == 0 ? Double.NaN : (double) turned / (straight + turned);
   }
 
   /** {@link #lost(int)} over all objects, each appearance counting once; NaN if none appeared. */

@@ -48,6 +48,20 @@ public final class HorizonScores {
    * @param futureIds ground-truth ids [B, P, H, W]
    */
   public void add(Forecast f, float[] trueFuture, int[] futureIds, int batch) {
+    add(f, trueFuture, futureIds, null, batch);
+  }
+
+  /**
+   * As {@link #add(Forecast, float[], int[], int)}, with each object's motion since the observed
+   * frames, for the centroid error split by motion.
+   *
+   * @param motion {@link dev.provide.train.metrics.Turns#classify} of the batch's clips: row b * P + h
+   *     for sequence b at horizon h + 1; null for none
+   */
+  public void add(Forecast f, float[] trueFuture, int[] futureIds, int[][] motion, int batch) {
+    if (motion != null && motion.length != batch * future) {
+      throw new IllegalArgumentException("motion has " + motion.length + " rows, not " + batch + " x " + future);
+    }
     long perSlot = (long) batch * future * pixels;
     if (f.masks().length == 0 || f.masks().length % perSlot != 0) {
       throw new IllegalArgumentException(f.name() + "'s masks hold " + f.masks().length + " values, not a whole number of slots of "
@@ -63,7 +77,14 @@ public final class HorizonScores {
       int[] ids = FrameRange.of(futureIds, batch, future, h, h + 1, pixels);
       objects[h].add(masks, ids, batch, slots, pixels);
       int[] previousIds = h == 0 ? null : FrameRange.of(futureIds, batch, future, h - 1, h, pixels); // none before horizon 1 here
-      placement[h].add(masks, ids, previousIds, batch, slots, pixels);
+      int[][] motionNow = null;
+      if (motion != null) {
+        motionNow = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+          motionNow[b] = motion[b * future + h];
+        }
+      }
+      placement[h].add(masks, ids, previousIds, motionNow, batch, slots, pixels);
       perHorizon[h].add(
           masks,
           FrameRange.of(f.reconstruction(), batch, future, h, h + 1, pixels * 3),
@@ -196,6 +217,10 @@ public final class HorizonScores {
         entry.put("along_track_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrack())).toList());
         entry.put("area_ratio", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).areaRatio())).toList());
         entry.put("objects_lost", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).lost())).toList());
+        entry.put("centroid_error_moving_straight",
+            horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorMovingStraight())).toList());
+        entry.put("centroid_error_turned", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorTurned())).toList());
+        entry.put("turned_share", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).turnedShare())).toList());
       }
       out.put(p, entry);
     }
@@ -231,10 +256,11 @@ public final class HorizonScores {
   }
 
   /**
-   * Three Markdown tables of {@link ObjectPlacement}, one row per horizon and one column per
-   * predictor that placed any object: the mean centroid error in pixels, its along-track part (from
-   * horizon 2, the true motion being measured from the horizon before) and the mean area ratio;
-   * empty without object ids.
+   * Markdown tables of {@link ObjectPlacement}, one row per horizon and one column per predictor
+   * that placed any object: the mean centroid error in pixels, its along-track part (from horizon
+   * 2, the true motion being measured from the horizon before), the mean area ratio, and, where the
+   * objects' motion was given, the centroid error of objects moving as when the observed frames
+   * ended and of those that turned since, and the share that turned; empty without object ids.
    */
   public String placementMarkdown() {
     List<String> placing = predictors().stream()
@@ -288,6 +314,9 @@ public final class HorizonScores {
     tables.put("centroid error (pixels)", ObjectPlacement::centroidError);
     tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
     tables.put("area ratio", ObjectPlacement::areaRatio);
+    tables.put("centroid error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::centroidErrorMovingStraight);
+    tables.put("centroid error (pixels) of objects that turned since (bounced)", ObjectPlacement::centroidErrorTurned);
+    tables.put("share of placed objects that turned since the observed frames", ObjectPlacement::turnedShare);
     return Collections.unmodifiableMap(tables);
   }
 }

@@ -2,6 +2,7 @@ package dev.provide.train.predict;
 
 import com.google.gson.GsonBuilder;
 import dev.provide.ops.PartialFiles;
+import dev.provide.train.metrics.Turns;
 import dev.provide.train.render.HorizonPlot;
 import dev.provide.train.render.Images;
 import java.io.IOException;
@@ -65,7 +66,11 @@ public final class PredictionReport {
           + "everything that slot holds and of the object, the area ratio the slot's pixels over the object's. Means over "
           + "the objects' appearances; an object wholly in slot 0 counts as lost (prediction.json: objects_lost), not here. "
           + "The along-track error is the centroid error's projection on the object's true motion since the frame before: "
-          + "negative where the forecast lags behind the object.\n")
+          + "negative where the forecast lags behind the object. On labelled data the centroid error is also split by the "
+          + "object's true motion: an object has turned (bounced off a wall or another object) by a horizon once a centroid "
+          + "step since the last observed frame points more than " + (int) Turns.DEFAULT_DEGREES + " degrees away from its step "
+          + "between the last two observed frames; a forecast that carries the observed motion on can be right only for the "
+          + "others.\n")
           .append(placement);
     }
     return b.toString();

@@ -108,4 +108,37 @@ class ObjectPlacementTest {
     assertThrows(IllegalArgumentException.class, () -> new ObjectPlacement(4).add(new float[12], new int[6], 1, 2, 6));
     assertThrows(IllegalArgumentException.class, () -> o.add(new float[4], new int[2], new int[3], 1, 2, 2));
   }
+
+  @Test
+  void theCentroidErrorIsSplitByEachObjectsMotionClass() {
+    // Two frames. Frame 1: object 1 (straight) placed 1 pixel off, object 2 (turned) placed exactly.
+    // Frame 2: object 1 (turned by then) placed 2 pixels off, object 2 not classified, 1 pixel off.
+    int[] ids = new int[2 * PIXELS], slots1 = new int[PIXELS], slots2 = new int[PIXELS];
+    int[] ids1 = new int[PIXELS], ids2 = new int[PIXELS];
+    box(ids1, 0, 1, 0, 1, 1);
+    box(ids1, 4, 5, 4, 5, 2);
+    box(slots1, 0, 1, 1, 2, 1);
+    box(slots1, 4, 5, 4, 5, 2);
+    box(ids2, 0, 1, 0, 1, 1);
+    box(ids2, 4, 5, 2, 3, 2);
+    box(slots2, 0, 1, 1, 4, 1); // centroid (0.5, 2.5): 2 pixels right of object 1
+    box(slots2, 4, 5, 3, 4, 2);
+    System.arraycopy(ids1, 0, ids, 0, PIXELS);
+    System.arraycopy(ids2, 0, ids, PIXELS, PIXELS);
+    float[] masks = new float[2 * SLOTS * PIXELS];
+    hardMasks(masks, 0, slots1);
+    hardMasks(masks, 1, slots2);
+    int[][] motion = {{Turns.UNKNOWN, Turns.STRAIGHT, Turns.TURNED}, {Turns.UNKNOWN, Turns.TURNED, Turns.UNKNOWN}};
+    ObjectPlacement o = new ObjectPlacement(SIDE);
+    o.add(masks, ids, null, motion, 2, SLOTS, PIXELS);
+    assertEquals(1.0, o.centroidErrorMovingStraight(), 1e-12);
+    assertEquals(1.0, o.centroidErrorTurned(), 1e-12); // (0 + 2) / 2
+    assertEquals(2.0 / 3, o.turnedShare(), 1e-12);
+    assertEquals(1.0, o.centroidError(), 1e-12); // all four placements, classified or not
+    ObjectPlacement none = new ObjectPlacement(SIDE);
+    none.add(masks, ids, 2, SLOTS, PIXELS);
+    assertTrue(Double.isNaN(none.centroidErrorMovingStraight()));
+    assertTrue(Double.isNaN(none.turnedShare()));
+    assertThrows(IllegalArgumentException.class, () -> none.add(masks, ids, null, new int[1][], 2, SLOTS, PIXELS));
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.train.metrics.ClipScores;
+import dev.provide.train.metrics.Turns;
 import dev.provide.train.render.HorizonPlot;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -110,6 +111,29 @@ class HorizonScoresTest {
     assertTrue(json.contains("\"object_recall\":{\"1\":["), json);
     assertTrue(json.contains("\"centroid_error\":["), json);
     assertTrue(json.contains("\"object_centroid_error\":{\"1\":["), json);
+  }
+
+  @Test
+  void eachObjectsMotionClassReachesItsSequenceAndHorizon() {
+    Random r = new Random(11);
+    float[] masks = random(r, B * P * K * PIXELS), truth = random(r, B * P * PIXELS * 3);
+    int[] ids = new int[B * P * PIXELS];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = 1 + r.nextInt(2);
+    }
+    // Sequence b, horizon h + 1: object 1 straight everywhere, object 2 turned only in the last sequence at the last horizon.
+    int[][] motion = new int[B * P][];
+    for (int row = 0; row < B * P; row++) {
+      motion[row] = new int[] {Turns.UNKNOWN, Turns.STRAIGHT, row == B * P - 1 ? Turns.TURNED : Turns.STRAIGHT};
+    }
+    HorizonScores h = new HorizonScores(P, 4, 5);
+    h.add(new Forecast(Forecast.MODEL, masks, truth.clone()), truth, ids, motion, B);
+    for (int t = 1; t <= P; t++) {
+      double expected = t == P ? 1.0 / (2 * B) : 0.0; // one of the 2B classified placements
+      assertEquals(expected, h.placementAt(Forecast.MODEL, t).turnedShare(), 1e-12, "horizon " + t);
+    }
+    assertTrue(new com.google.gson.Gson().toJson(h.toMap()).contains("\"centroid_error_turned\":["));
+    assertThrows(IllegalArgumentException.class, () -> h.add(new Forecast("x", masks, truth), truth, ids, new int[1][], B));
   }
 
   @Test
