@@ -26,6 +26,7 @@ public final class ObjectPlacement {
   private final PerObjectMean areaRatio = new PerObjectMean();
   private final PerObjectMean alongTrack = new PerObjectMean();
   private final PerObjectMean errorByMotion = new PerObjectMean(); // centroid errors keyed by Turns' class
+  private final PerObjectMean alongTrackByMotion = new PerObjectMean(); // along-track errors keyed by Turns' class
 
   /** @param width W, the image width (pixels are numbered row by row) */
   public ObjectPlacement(int width) {
@@ -132,7 +133,11 @@ public final class ObjectPlacement {
       double motionRow = object.row() - before.row(), motionColumn = object.column() - before.column();
       double motion = Math.hypot(motionRow, motionColumn);
       if (motion > 0) {
-        alongTrack.add(id, (errorRow * motionRow + errorColumn * motionColumn) / motion);
+        double along = (errorRow * motionRow + errorColumn * motionColumn) / motion;
+        alongTrack.add(id, along);
+        if (turn != Turns.UNKNOWN) {
+          alongTrackByMotion.add(turn, along);
+        }
       }
     }
   }
@@ -212,6 +217,14 @@ public final class ObjectPlacement {
    */
   public double centroidErrorMovingStraight() {
     return errorByMotion.mean(Turns.STRAIGHT);
+  }
+
+  /**
+   * Mean along-track error in pixels of the objects that still moved as when the observed frames
+   * ended (negative: the forecast lags behind them); NaN if none.
+   */
+  public double alongTrackMovingStraight() {
+    return alongTrackByMotion.mean(Turns.STRAIGHT);
   }
 
   /** The same for objects that had turned since ({@link Turns#TURNED}); NaN if none. */

@@ -219,6 +219,8 @@ public final class HorizonScores {
         entry.put("objects_lost", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).lost())).toList());
         entry.put("centroid_error_moving_straight",
             horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorMovingStraight())).toList());
+        entry.put("along_track_error_moving_straight",
+            horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrackMovingStraight())).toList());
         entry.put("centroid_error_turned", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorTurned())).toList());
         entry.put("turned_share", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).turnedShare())).toList());
       }
@@ -315,6 +317,7 @@ public final class HorizonScores {
     tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
     tables.put("area ratio", ObjectPlacement::areaRatio);
     tables.put("centroid error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::centroidErrorMovingStraight);
+    tables.put("along-track error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::alongTrackMovingStraight);
     tables.put("centroid error (pixels) of objects that turned since (bounced)", ObjectPlacement::centroidErrorTurned);
     tables.put("share of placed objects that turned since the observed frames", ObjectPlacement::turnedShare);
     return Collections.unmodifiableMap(tables);

@@ -97,6 +97,13 @@ class ObjectPlacementTest {
     without.add(masks, ids, 1, SLOTS, PIXELS);
     assertTrue(Double.isNaN(without.alongTrack()));
     assertEquals(o.centroidError(), without.centroidError(), 1e-12);
+    // Split by motion: object 1 moving straight lags by 1; as a turned object it leaves the straight split empty.
+    ObjectPlacement straight = new ObjectPlacement(SIDE);
+    straight.add(masks, ids, before, new int[][] {{Turns.UNKNOWN, Turns.STRAIGHT, Turns.TURNED}}, 1, SLOTS, PIXELS);
+    assertEquals(-1.0, straight.alongTrackMovingStraight(), 1e-12);
+    ObjectPlacement turned = new ObjectPlacement(SIDE);
+    turned.add(masks, ids, before, new int[][] {{Turns.UNKNOWN, Turns.TURNED, Turns.TURNED}}, 1, SLOTS, PIXELS);
+    assertTrue(Double.isNaN(turned.alongTrackMovingStraight()));
   }
 
   @Test
