@@ -17,7 +17,8 @@ import java.util.Arrays;
  * measures the error's <em>along-track</em> part: its projection on the object's true motion since
  * that frame, negative where the forecast lags behind the object and positive where it runs ahead.
  * Given each object's {@link Turns} class, it also splits the centroid error between objects that
- * still move as when the observed frames ended and objects that have turned since.
+ * still move as when the observed frames ended and objects that have turned since, and gives the
+ * along-track error of the first.
  */
 public final class ObjectPlacement {
   private final int width;
@@ -219,17 +220,17 @@ public final class ObjectPlacement {
     return errorByMotion.mean(Turns.STRAIGHT);
   }
 
+  /** The same for objects that had turned since ({@link Turns#TURNED}); NaN if none. */
+  public double centroidErrorTurned() {
+    return errorByMotion.mean(Turns.TURNED);
+  }
+
   /**
    * Mean along-track error in pixels of the objects that still moved as when the observed frames
    * ended (negative: the forecast lags behind them); NaN if none.
    */
   public double alongTrackMovingStraight() {
     return alongTrackByMotion.mean(Turns.STRAIGHT);
-  }
-
-  /** The same for objects that had turned since ({@link Turns#TURNED}); NaN if none. */
-  public double centroidErrorTurned() {
-    return errorByMotion.mean(Turns.TURNED);
   }
 
   /** Share of the classified placed appearances whose object had turned; NaN if none was classified. */
