@@ -25,9 +25,22 @@ class ObjectPlacementTest {
     }
   }
 
+  /** Two frames' ids [2, pixels] and one-hot masks [2, K, pixels] from each frame's ids and slots. */
+  private record TwoFrames(int[] ids, float[] masks) {
+    static TwoFrames of(int[] ids1, int[] slots1, int[] ids2, int[] slots2) {
+      int[] ids = new int[2 * PIXELS];
+      System.arraycopy(ids1, 0, ids, 0, PIXELS);
+      System.arraycopy(ids2, 0, ids, PIXELS, PIXELS);
+      float[] masks = new float[2 * SLOTS * PIXELS];
+      hardMasks(masks, 0, slots1);
+      hardMasks(masks, 1, slots2);
+      return new TwoFrames(ids, masks);
+    }
+  }
+
   @Test
   void measuresEachObjectsCentroidErrorAreaRatioAndLosses() {
-    int[] ids = new int[2 * PIXELS], slots1 = new int[PIXELS], slots2 = new int[PIXELS];
+    int[] slots1 = new int[PIXELS], slots2 = new int[PIXELS];
     int[] ids1 = new int[PIXELS], ids2 = new int[PIXELS];
     box(ids1, 1, 2, 1, 3, 1); // object 1: 6 pixels, centroid (1.5, 2)
     box(ids1, 4, 5, 0, 3, 2); // object 2: 8 pixels, centroid (4.5, 1.5)
@@ -35,11 +48,9 @@ class ObjectPlacementTest {
     box(slots1, 5, 5, 0, 3, 2); // slot 2: 4 pixels, centroid (5, 1.5): half a pixel down, half the size
     box(ids2, 1, 2, 1, 3, 1); // frame 2: object 1 again, all of it in slot 0 (lost); object 2 absent
     box(slots2, 4, 5, 4, 5, 1);
-    System.arraycopy(ids1, 0, ids, 0, PIXELS);
-    System.arraycopy(ids2, 0, ids, PIXELS, PIXELS);
-    float[] masks = new float[2 * SLOTS * PIXELS];
-    hardMasks(masks, 0, slots1);
-    hardMasks(masks, 1, slots2);
+    TwoFrames two = TwoFrames.of(ids1, slots1, ids2, slots2);
+    int[] ids = two.ids();
+    float[] masks = two.masks();
     ObjectPlacement o = new ObjectPlacement(SIDE);
     o.add(masks, ids, 2, SLOTS, PIXELS);
     assertEquals(2, o.maxId());
@@ -120,7 +131,7 @@ class ObjectPlacementTest {
   void theCentroidErrorIsSplitByEachObjectsMotionClass() {
     // Two frames. Frame 1: object 1 (straight) placed 1 pixel off, object 2 (turned) placed exactly.
     // Frame 2: object 1 (turned by then) placed 2 pixels off, object 2 not classified, 1 pixel off.
-    int[] ids = new int[2 * PIXELS], slots1 = new int[PIXELS], slots2 = new int[PIXELS];
+    int[] slots1 = new int[PIXELS], slots2 = new int[PIXELS];
     int[] ids1 = new int[PIXELS], ids2 = new int[PIXELS];
     box(ids1, 0, 1, 0, 1, 1);
     box(ids1, 4, 5, 4, 5, 2);
@@ -130,11 +141,9 @@ class ObjectPlacementTest {
     box(ids2, 4, 5, 2, 3, 2);
     box(slots2, 0, 1, 1, 4, 1); // centroid (0.5, 2.5): 2 pixels right of object 1
     box(slots2, 4, 5, 3, 4, 2);
-    System.arraycopy(ids1, 0, ids, 0, PIXELS);
-    System.arraycopy(ids2, 0, ids, PIXELS, PIXELS);
-    float[] masks = new float[2 * SLOTS * PIXELS];
-    hardMasks(masks, 0, slots1);
-    hardMasks(masks, 1, slots2);
+    TwoFrames two = TwoFrames.of(ids1, slots1, ids2, slots2);
+    int[] ids = two.ids();
+    float[] masks = two.masks();
     int[][] motion = {{Turns.UNKNOWN, Turns.STRAIGHT, Turns.TURNED}, {Turns.UNKNOWN, Turns.TURNED, Turns.UNKNOWN}};
     ObjectPlacement o = new ObjectPlacement(SIDE);
     o.add(masks, ids, null, motion, 2, SLOTS, PIXELS);
