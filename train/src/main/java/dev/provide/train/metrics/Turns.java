@@ -56,13 +56,16 @@ public final class Turns {
       }
       for (int id = 1; id <= maxId; id++) {
         double[] observed = step(centroid[observe - 2][id], centroid[observe - 1][id]);
+        if (observed == null) {
+          continue; // UNKNOWN at every horizon
+        }
         boolean turned = false;
         for (int h = 0; h < future; h++) {
           int t = observe + h;
-          double[] now = step(centroid[t - 1][id], centroid[t][id]);
-          if (observed == null || centroid[t][id] == null) {
+          if (centroid[t][id] == null) {
             continue; // UNKNOWN
           }
+          double[] now = step(centroid[t - 1][id], centroid[t][id]);
           if (now != null && cosine(observed, now) < cosLimit) {
             turned = true;
           }

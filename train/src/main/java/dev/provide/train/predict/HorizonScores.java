@@ -5,7 +5,6 @@ import dev.provide.train.metrics.ClipScores;
 import dev.provide.train.metrics.ObjectPlacement;
 import dev.provide.train.metrics.ObjectRecall;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +16,26 @@ import java.util.function.ToDoubleFunction;
  * observed ones), accumulated over batches of sequences.
  */
 public final class HorizonScores {
-  /** The object-placement tables, in the order they are printed: title and the measure each shows. */
-  private static final Map<String, ToDoubleFunction<ObjectPlacement>> PLACEMENT_TABLES = placementTables();
+  /**
+   * One {@link ObjectPlacement} measure per horizon: its key in the JSON report and, unless null, the
+   * title of its Markdown table.
+   */
+  private record PlacementMeasure(String key, String title, ToDoubleFunction<ObjectPlacement> of) {}
+
+  /** The object-placement measures, in the order they are reported. */
+  private static final List<PlacementMeasure> PLACEMENT_MEASURES = List.of(
+      new PlacementMeasure("centroid_error", "centroid error (pixels)", ObjectPlacement::centroidError),
+      new PlacementMeasure("along_track_error", "along-track error (pixels)", ObjectPlacement::alongTrack),
+      new PlacementMeasure("area_ratio", "area ratio", ObjectPlacement::areaRatio),
+      new PlacementMeasure("objects_lost", null, ObjectPlacement::lost),
+      new PlacementMeasure("centroid_error_moving_straight",
+          "centroid error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::centroidErrorMovingStraight),
+      new PlacementMeasure("along_track_error_moving_straight",
+          "along-track error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::alongTrackMovingStraight),
+      new PlacementMeasure("centroid_error_turned",
+          "centroid error (pixels) of objects that turned since (bounced)", ObjectPlacement::centroidErrorTurned),
+      new PlacementMeasure("turned_share",
+          "share of placed objects that turned since the observed frames", ObjectPlacement::turnedShare));
   private final int future;
   private final int width;
   private final int pixels;
@@ -213,16 +230,9 @@ public final class HorizonScores {
         entry.put("object_recall", recall);
         entry.put("object_in_slot_0", slotZero);
         entry.put("object_centroid_error", centroid);
-        entry.put("centroid_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidError())).toList());
-        entry.put("along_track_error", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrack())).toList());
-        entry.put("area_ratio", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).areaRatio())).toList());
-        entry.put("objects_lost", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).lost())).toList());
-        entry.put("centroid_error_moving_straight",
-            horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorMovingStraight())).toList());
-        entry.put("along_track_error_moving_straight",
-            horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).alongTrackMovingStraight())).toList());
-        entry.put("centroid_error_turned", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).centroidErrorTurned())).toList());
-        entry.put("turned_share", horizons().mapToObj(h -> ClipScores.orNull(placementAt(p, h).turnedShare())).toList());
+        for (PlacementMeasure m : PLACEMENT_MEASURES) {
+          entry.put(m.key(), horizons().mapToObj(h -> ClipScores.orNull(m.of().applyAsDouble(placementAt(p, h)))).toList());
+        }
       }
       out.put(p, entry);
     }
@@ -272,19 +282,22 @@ public final class HorizonScores {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    PLACEMENT_TABLES.forEach((what, measure) -> {
-      b.append("\n| ").append(what).append(" at horizon |");
+    for (PlacementMeasure m : PLACEMENT_MEASURES) {
+      if (m.title() == null) {
+        continue;
+      }
+      b.append("\n| ").append(m.title()).append(" at horizon |");
       placing.forEach(p -> b.append(' ').append(p).append(" |"));
       b.append("\n|---|").append("---|".repeat(placing.size()));
       for (int h = 1; h <= future; h++) {
         b.append("\n| ").append(h).append(" |");
         for (String p : placing) {
-          double v = measure.applyAsDouble(placementAt(p, h));
+          double v = m.of().applyAsDouble(placementAt(p, h));
           b.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
         }
       }
       b.append('\n');
-    });
+    }
     return b.toString();
   }
 
@@ -309,17 +322,5 @@ public final class HorizonScores {
       b.append('\n').append(ClipScores.NO_GROUND_TRUTH).append('\n');
     }
     return b.toString();
-  }
-
-  private static Map<String, ToDoubleFunction<ObjectPlacement>> placementTables() {
-    Map<String, ToDoubleFunction<ObjectPlacement>> tables = new LinkedHashMap<>();
-    tables.put("centroid error (pixels)", ObjectPlacement::centroidError);
-    tables.put("along-track error (pixels)", ObjectPlacement::alongTrack);
-    tables.put("area ratio", ObjectPlacement::areaRatio);
-    tables.put("centroid error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::centroidErrorMovingStraight);
-    tables.put("along-track error (pixels) of objects moving as when the observed frames ended", ObjectPlacement::alongTrackMovingStraight);
-    tables.put("centroid error (pixels) of objects that turned since (bounced)", ObjectPlacement::centroidErrorTurned);
-    tables.put("share of placed objects that turned since the observed frames", ObjectPlacement::turnedShare);
-    return Collections.unmodifiableMap(tables);
   }
 }

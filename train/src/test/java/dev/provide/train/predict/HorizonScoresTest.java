@@ -73,10 +73,7 @@ class HorizonScoresTest {
   void perObjectRecallIsScoredOnEachHorizonsOwnFrames() {
     Random r = new Random(8);
     float[] masks = random(r, B * P * K * PIXELS), truth = random(r, B * P * PIXELS * 3);
-    int[] ids = new int[B * P * PIXELS];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = r.nextInt(3);
-    }
+    int[] ids = randomIds(r, 0, 2);
     HorizonScores h = new HorizonScores(P, 4, 5);
     h.add(new Forecast(Forecast.MODEL, masks, truth.clone()), truth, ids, B);
     for (int t = 1; t <= P; t++) {
@@ -117,10 +114,7 @@ class HorizonScoresTest {
   void eachObjectsMotionClassReachesItsSequenceAndHorizon() {
     Random r = new Random(11);
     float[] masks = random(r, B * P * K * PIXELS), truth = random(r, B * P * PIXELS * 3);
-    int[] ids = new int[B * P * PIXELS];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = 1 + r.nextInt(2);
-    }
+    int[] ids = randomIds(r, 1, 2);
     // Sequence b, horizon h + 1: object 1 straight everywhere, object 2 turned only in the last sequence at the last horizon.
     int[][] motion = new int[B * P][];
     for (int row = 0; row < B * P; row++) {
@@ -163,6 +157,15 @@ class HorizonScoresTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> h.add(new Forecast("ragged", new float[B * P * PIXELS + 1], truth), truth, ids, B));
     assertTrue(e.getMessage().contains("ragged's masks hold"), e.getMessage());
+  }
+
+  /** Ids [B, P, pixels], each uniform in [from, to]. */
+  private static int[] randomIds(Random r, int from, int to) {
+    int[] ids = new int[B * P * PIXELS];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = from + r.nextInt(to - from + 1);
+    }
+    return ids;
   }
 
   private static float[] random(Random r, int n) {
