@@ -99,13 +99,29 @@ public record ModelConfig(
    * @param decoderConditioning decoder takes [z ; h_{t-1}]
    * @param decreasingSchedule later frames get fewer steps (R, R-1, ..., floor)
    * @param carryPosterior start each frame from the previous frame's final lambda (SEQ-IODINE)
+   * @param inferredRollout a predicted frame carries the state on by inferring its own predicted
+   *     frame as an observed one, with the frame's refinement steps and gradients (MODEL.md
+   *     section 6c); false: one refinement pass with the gradient inputs set to zero, the
+   *     paper's rollout (section 6)
    */
   public record Temporal(
       boolean temporalState,
       boolean conditionalPrior,
       boolean decoderConditioning,
       boolean decreasingSchedule,
-      boolean carryPosterior) {}
+      boolean carryPosterior,
+      boolean inferredRollout) {
+    /** With the paper's rollout. */
+    public Temporal(
+        boolean temporalState, boolean conditionalPrior, boolean decoderConditioning, boolean decreasingSchedule, boolean carryPosterior) {
+      this(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, false);
+    }
+
+    /** The same switches with the rollout of MODEL.md section 6c on or off. */
+    public Temporal withInferredRollout(boolean on) {
+      return new Temporal(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, on);
+    }
+  }
 
   /**
    * Choices of the reference code that this project does differently by default (docs/PARITY.md
@@ -184,6 +200,8 @@ public record ModelConfig(
       require(!temporal.temporalState() && !temporal.conditionalPrior() && !temporal.decoderConditioning(),
           mode.label() + " mode has no temporal state, conditional prior or decoder conditioning");
     }
+    require(!temporal.inferredRollout() || temporal.temporalState(),
+        "the inferred rollout (MODEL.md section 6c) carries the temporal state, so it needs the temporal state");
     require(!(temporal.decoderConditioning() || temporal.conditionalPrior()) || temporal.temporalState(),
         "decoder conditioning and the conditional prior need the temporal state");
   }

@@ -339,7 +339,7 @@ public final class TrainingGraph {
       means.add(f.means()); // [B, K, H, W, 3]
     }
     if (rollout.active()) {
-      predictionTerm(tf, b, unroller, carried, weighted);
+      predictionTerm(tf, b, unroller, carried, controls, weighted);
     }
     b.loss = tf.withName("loss").math.addN(weighted);
     b.nll = tf.withName("nll").math.mean(tf.stack(nlls), tf.constant(0));
@@ -362,7 +362,8 @@ public final class TrainingGraph {
    * MODEL.md section 6b: from the state after the observed frames, P rolled-out frames (section
    * 6), each predicted mixture scoring the true frame at its place: weight * beta * NLL each.
    */
-  private static void predictionTerm(Ops tf, Builder b, Unroller unroller, Unroller.Carried carried, List<Operand<TFloat32>> weighted) {
+  private static void predictionTerm(
+      Ops tf, Builder b, Unroller unroller, Unroller.Carried carried, Unroller.Controls controls, List<Operand<TFloat32>> weighted) {
     ModelConfig c = b.config;
     int p = b.rollout.frames();
     int s = c.imageSize();
@@ -373,7 +374,12 @@ public final class TrainingGraph {
     List<Operand<TFloat32>> nlls = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
-      Unroller.Frame predicted = unroller.predictFrame(fs, carried, null, !b.rollout.feedbackGradient());
+      boolean stop = !b.rollout.feedbackGradient();
+      int t = b.frames + j; // the predicted frame's position in the clip
+      Unroller.Frame predicted = c.temporal().inferredRollout()
+          ? unroller.predictFrameInferred(fs, carried, t, c.stepsForFrame(t),
+              fs.math.add(b.seed, fs.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE})), b.seed, controls, stop) // section 6c
+          : unroller.predictFrame(fs, carried, null, stop); // section 6
       carried = predicted.carried();
       Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
       Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));

@@ -317,23 +317,10 @@ public final class Unroller {
    */
   public Frame predictFrame(Ops tf, Carried in, Operand<TFloat32> eps, boolean stopFeedbackGradient, Operand<TFloat32> feedbackSharpness) {
     Lstm2dCell.State temporalState = in.temporal();
-    Operand<TFloat32> h = temporalState.h(); // [N, L]
-    Operand<TFloat32> mean;
-    Operand<TFloat32> logVariance;
-    if (model.prior() != null) {
-      ConditionalPrior.Gaussian prior = model.prior().apply(tf, h);
-      mean = prior.mean(); // [N, D]
-      logVariance = tf.math.log(prior.variance()); // [N, D]
-    } else {
-      Operand<TInt32> dims = tf.stack(List.of(Shapes.batchSize(tf, h), tf.constant(d)));
-      mean = tf.zeros(dims, TFloat32.class);
-      logVariance = mean;
-    }
-    Operand<TFloat32> z = eps == null ? mean : sample(tf, mean, logVariance, eps); // [N, D]
-    Decoder.Decoded decoded = model.decoder().decode(tf, z, c.temporal().decoderConditioning() ? h : null);
-    Operand<TFloat32> means5 = tf.reshape(decoded.means(), tf.constant(new int[] {-1, k, size, size, 3}));
-    Operand<TFloat32> logits5 = tf.reshape(decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1}));
-    Operand<TFloat32> reconstruction = mixtureMean(tf, means5, logits5); // x_hat [B, H, W, 3]
+    Forecast f = forecast(tf, in, eps);
+    Operand<TFloat32> mean = f.mean, logVariance = f.logVariance, means5 = f.means5, logits5 = f.logits5;
+    Decoder.Decoded decoded = f.decoded;
+    Operand<TFloat32> reconstruction = f.reconstruction; // x_hat [B, H, W, 3]
     Operand<TFloat32> fedBack = feedbackSharpness == null
         ? reconstruction
         : mixtureMean(tf, means5, tf.math.mul(logits5, feedbackSharpness)); // [B, H, W, 3]
@@ -364,6 +351,61 @@ public final class Unroller {
     return new Frame(
         mix.masks(), logits5, means5, feedbackSharpness == null ? predicted : reconstruction, perSlotVector(tf, mean), perSlotVector(tf, logVariance),
         mix.logLikelihood(), List.of(), List.of(), new Carried(next, tf.math.add(lambda, update.deltaLambda())));
+  }
+
+  /**
+   * MODEL.md section 6c: the frame predicted as in section 6 (its masks, slot means and x_hat from
+   * the prior mean decoded with h_{t-1}), whose state goes on by inferring x_hat as if it were an
+   * observed frame: {@code steps} refinement steps with their likelihood gradients, as
+   * {@link #frame} does, so the temporal state is updated as on every observed frame.
+   *
+   * @param index the frame's position in the clip, for the noise source (-1 where one graph
+   *     serves frames at any position)
+   * @param steps the refinement steps of an observed frame at this position
+   * @param stopFeedbackGradient whether x_hat is a constant to the gradient (as in section 6)
+   */
+  public Frame predictFrameInferred(
+      Ops tf,
+      Carried in,
+      int index,
+      int steps,
+      Operand<TInt64> frameSeed,
+      Operand<TInt64> firstSampleSeed,
+      Controls controls,
+      boolean stopFeedbackGradient) {
+    Forecast f = forecast(tf, in, null);
+    MixtureLikelihood mix = MixtureLikelihood.build(tf, tf.stopGradient(f.reconstruction), f.means5, f.logits5, sigmas, c.likelihood(), true);
+    Operand<TFloat32> observed = stopFeedbackGradient ? tf.stopGradient(f.reconstruction) : f.reconstruction; // [B, H, W, 3]
+    Frame inferred = frame(tf, observed, index, steps, in, frameSeed, firstSampleSeed, controls);
+    return new Frame(
+        mix.masks(), f.logits5, f.means5, f.reconstruction, perSlotVector(tf, f.mean), perSlotVector(tf, f.logVariance),
+        mix.logLikelihood(), List.of(), List.of(), inferred.carried());
+  }
+
+  /** The prior of a predicted frame and its mean (or a draw) decoded: the part sections 6 and 6c share. */
+  private static final class Forecast {
+    Operand<TFloat32> mean, logVariance, means5, logits5, reconstruction;
+    Decoder.Decoded decoded;
+  }
+
+  private Forecast forecast(Ops tf, Carried in, Operand<TFloat32> eps) {
+    Forecast f = new Forecast();
+    Operand<TFloat32> h = in.temporal().h(); // [N, L]
+    if (model.prior() != null) {
+      ConditionalPrior.Gaussian prior = model.prior().apply(tf, h);
+      f.mean = prior.mean(); // [N, D]
+      f.logVariance = tf.math.log(prior.variance()); // [N, D]
+    } else {
+      Operand<TInt32> dims = tf.stack(List.of(Shapes.batchSize(tf, h), tf.constant(d)));
+      f.mean = tf.zeros(dims, TFloat32.class); // [N, D]
+      f.logVariance = f.mean;
+    }
+    Operand<TFloat32> z = eps == null ? f.mean : sample(tf, f.mean, f.logVariance, eps); // [N, D]
+    f.decoded = model.decoder().decode(tf, z, c.temporal().decoderConditioning() ? h : null);
+    f.means5 = tf.reshape(f.decoded.means(), tf.constant(new int[] {-1, k, size, size, 3})); // [B, K, H, W, 3]
+    f.logits5 = tf.reshape(f.decoded.maskLogits(), tf.constant(new int[] {-1, k, size, size, 1})); // [B, K, H, W, 1]
+    f.reconstruction = mixtureMean(tf, f.means5, f.logits5); // x_hat [B, H, W, 3]
+    return f;
   }
 
   /** The frame a mixture predicts, sum_k m_k mu_k with m = softmax(logits) over slots [B, H, W, 3]. */

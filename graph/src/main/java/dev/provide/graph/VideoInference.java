@@ -18,6 +18,11 @@ public final class VideoInference {
   private final Session session;
   private final InferenceGraph graph;
   private final ModelConfig c;
+  /**
+   * The sampling-noise scale with which the inferred rollout (MODEL.md section 6c) infers each
+   * predicted frame: 1, as training infers it.
+   */
+  static final float ROLLOUT_INFERENCE_NOISE = 1f;
 
   /** Runs {@code graph} in {@code session} (which holds the model's weights). */
   public VideoInference(Session session, InferenceGraph graph) {
@@ -290,7 +295,8 @@ public final class VideoInference {
             Tensors.toFloats((TFloat32) r.get(0)), Tensors.toFloats((TFloat32) r.get(1)), Tensors.toFloats((TFloat32) r.get(2)),
             Tensors.toInts((TInt32) r.get(3)), Tensors.toFloats((TFloat32) r.get(4)), Tensors.toFloats((TFloat32) r.get(8)), next);
         scatter(out, fr, t, b, future);
-        state = next;
+        // MODEL.md section 6c: the state goes on from the predicted frame inferred as an observed one.
+        state = c.temporal().inferredRollout() ? step(state, fr.reconstruction(), seed, ROLLOUT_INFERENCE_NOISE).next() : next;
       }
     }
     return new Clip(out.masks(), out.means(), out.reconstruction(), out.segmentation(), out.latents(), out.logLikelihood(), b, future, state);

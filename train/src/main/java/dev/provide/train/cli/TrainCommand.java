@@ -114,6 +114,13 @@ final class TrainCommand implements Callable<Integer> {
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
   boolean predictFeedbackGradient;
 
+  @Option(names = "--rollout-inference", negatable = true,
+      description = "Roll the model forward by inferring each predicted frame as an observed one, with an observed "
+          + "frame's refinement steps and gradients (docs/MODEL.md section 6c), in the prediction term and, since the "
+          + "choice is saved in the model's configuration, in `provide predict`; --no-rollout-inference: the paper's "
+          + "rollout (one refinement pass, section 6). Default: the --init-from model's choice, else the paper's.")
+  Boolean rolloutInference;
+
   @Option(names = "--steps", defaultValue = "100000", description = "Stop after this many steps in total. Default: ${DEFAULT-VALUE}.")
   long steps;
 
@@ -647,11 +654,15 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight, else {@code defaultEntropy}). */
+  /**
+   * {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight, else
+   * {@code defaultEntropy}) and the rollout (--rollout-inference).
+   */
   private ModelConfig withLossWeights(ModelConfig c, double defaultEntropy) {
     double psi = klWeight != null ? klWeight : c.loss().kl();
     double gamma = entropyWeight != null ? entropyWeight : defaultEntropy;
-    return c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma));
+    ModelConfig out = c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma));
+    return rolloutInference == null ? out : out.withTemporal(out.temporal().withInferredRollout(rolloutInference));
   }
 
   private ModelConfig buildConfig(ClipRecord sample) throws java.io.IOException {
