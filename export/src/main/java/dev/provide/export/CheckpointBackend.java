@@ -34,7 +34,8 @@ final class CheckpointBackend implements Backend {
 
   @Override
   public Frame predict(State state) {
-    VideoInference.Clip c = inference.predict(to(state), 1);
+    // The prior mean (noise 0); the seed is the inferred rollout's (MODEL.md 6c), as the SavedModel's.
+    VideoInference.Clip c = inference.predict(to(state), 1, ServingGraph.SEED, 0f);
     return new Frame(c.masks(), c.means(), c.reconstruction(), c.segmentation(), new float[0], from(c.last()));
   }
 

@@ -75,8 +75,17 @@ final class SavedModelBackend implements Backend {
   @Override
   public Frame predict(State s) {
     Map<String, Tensor> in = new LinkedHashMap<>();
-    try (StateTensors st = new StateTensors(s, config, in);
-        Result r = predictStep.call(in)) {
+    try (TInt64 index = TInt64.scalarOf(s.nextFrame());
+        StateTensors st = new StateTensors(s, config, in)) {
+      if (config.temporal().inferredRollout()) { // MODEL.md 6c: predict_step infers the predicted frame at its position
+        in.put("frame_index", index);
+      }
+      return predict(s, in);
+    }
+  }
+
+  private Frame predict(State s, Map<String, Tensor> in) {
+    try (Result r = predictStep.call(in)) {
       State next = new State(floats(r, "next_state_h"), floats(r, "next_state_c"), floats(r, "next_state_lambda"), s.batch(), s.nextFrame() + 1);
       return new Frame(floats(r, "masks"), floats(r, "means"), floats(r, "frame"),
           Tensors.toInts((TInt32) r.get("segmentation").orElseThrow()), new float[0], next);

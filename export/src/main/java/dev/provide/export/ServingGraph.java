@@ -126,8 +126,13 @@ public final class ServingGraph {
         .build());
     List<Unroller.Frame> predicted = new ArrayList<>();
     Ops pred = tf.withSubScope("future");
-    for (int t = 0; t < future; t++) {
-      Unroller.Frame f = u.predictFrame(pred.withSubScope("frame" + t), carried);
+    for (int j = 0; j < future; j++) {
+      int t = frames + j; // the predicted frame's position in the clip
+      Ops fs = pred.withSubScope("frame" + j);
+      Unroller.Frame f = c.temporal().inferredRollout()
+          ? u.predictFrameInferred(fs, carried, t, c.stepsForFrame(t),
+              fs.constant(new long[] {SEED, (t + 1) * TrainingGraph.FRAME_SEED_STRIDE}), first, controls, true) // MODEL.md 6c
+          : u.predictFrame(fs, carried); // MODEL.md 6
       predicted.add(f);
       carried = f.carried();
     }
@@ -148,9 +153,60 @@ public final class ServingGraph {
     Operand<TInt64> checkedIndex = checked(st, index, st.math.greaterEqual(index, st.constant(0L)),
         "frame_index: the position of the frame in its video must be >= 0");
     Operand<TFloat32> checkedFrame = checkedPixels(st, frame, "frame");
+    Map<String, Operand<?>> stepped = streamFrame(st, u, c, controls, checkedFrame, checkedIndex, h, cc, lam);
+    Signature.Builder step = Signature.builder().key("step").methodName(PREDICT_METHOD)
+        .input("frame", frame).input("frame_index", index).input("state_h", h).input("state_c", cc).input("state_lambda", lam);
+    stepped.forEach(step::output);
+    sigs.add(step.build());
+
+    Ops ps = tf.withSubScope("predict_step");
+    Unroller.Frame next = u.predictFrame(ps, new Unroller.Carried(new Lstm2dCell.State(rows(ps, h, l), rows(ps, cc, l)), rows(ps, lam, 2 * d)));
+    Signature.Builder predictStep = Signature.builder().key("predict_step").methodName(PREDICT_METHOD)
+        .input("state_h", h).input("state_c", cc).input("state_lambda", lam)
+        .output("frame", next.reconstruction())
+        .output("masks", squeezeLast(ps, next.masks()))
+        .output("means", next.means())
+        .output("segmentation", ps.math.argMax(squeezeLast(ps, next.masks()), ps.constant(1), TInt32.class));
+    if (c.temporal().inferredRollout()) {
+      // MODEL.md 6c: the state goes on from the predicted frame inferred as an observed one at its
+      // position frame_index, exactly as the step signature would infer it.
+      Map<String, Operand<?>> inferred =
+          streamFrame(ps.withSubScope("inferred"), u, c, controls, next.reconstruction(), checkedIndex, h, cc, lam);
+      predictStep.input("frame_index", index)
+          .output("next_state_h", inferred.get("next_state_h"))
+          .output("next_state_c", inferred.get("next_state_c"))
+          .output("next_state_lambda", inferred.get("next_state_lambda"));
+    } else {
+      predictStep
+          .output("next_state_h", perSlot(ps, next.carried().temporal().h(), k, l))
+          .output("next_state_c", perSlot(ps, next.carried().temporal().c(), k, l))
+          .output("next_state_lambda", perSlot(ps, next.carried().lambda(), k, 2 * d));
+    }
+    sigs.add(predictStep.build());
+
+    Ops is = tf.withSubScope("initial_state");
+    Placeholder<TInt32> batch = is.withName("batch_size").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+    Operand<TFloat32> zeros = is.zeros(is.stack(List.of(batch, is.constant(k), is.constant(l))), TFloat32.class);
+    Operand<TFloat32> lambda0 = is.tile(is.expandDims(model.slotLambda0(is), is.constant(0)),
+        is.stack(List.of(batch, is.constant(1), is.constant(1)))); // [B, K, 2D]
+    sigs.add(Signature.builder().key("initial_state").methodName(PREDICT_METHOD)
+        .input("batch_size", batch)
+        .output("state_h", is.identity(zeros)).output("state_c", is.identity(zeros)).output("state_lambda", lambda0)
+        .build());
+    return new ServingGraph(sigs);
+  }
+
+  /**
+   * One frame of a stream inferred at its position {@code index}: a branch per refinement-step
+   * count of the schedule, the one for {@code index} taken in the graph. Its outputs by the step
+   * signature's names (masks, means, reconstruction, latents, segmentation, next_state_*).
+   */
+  private static Map<String, Operand<?>> streamFrame(Ops st, Unroller u, ModelConfig c, Unroller.Controls controls,
+      Operand<TFloat32> frame, Operand<TInt64> index, Operand<TFloat32> h, Operand<TFloat32> cc, Operand<TFloat32> lam) {
+    int k = c.slots(), l = c.lstmSize(), d = c.latentSize();
     Operand<TInt64> frameSeed =
-        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(checkedIndex, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
-    Operand<TInt64> steps = stepsForFrame(st, c, checkedIndex);
+        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(index, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
+    Operand<TInt64> steps = stepsForFrame(st, c, index);
     TreeSet<Integer> counts = new TreeSet<>();
     for (int t = 0; t <= c.refinementSteps(); t++) {
       counts.add(c.stepsForFrame(t));
@@ -160,7 +216,7 @@ public final class ServingGraph {
     for (int n : counts) {
       Ops b = st.withSubScope("steps" + n);
       Operand<TBool> taken = b.math.equal(steps, b.constant((long) n));
-      Operand<TFloat32> bf = b.switchCond(checkedFrame, taken).outputTrue();
+      Operand<TFloat32> bf = b.switchCond(frame, taken).outputTrue();
       Unroller.Carried in = new Unroller.Carried(
           new Lstm2dCell.State(rows(b, b.switchCond(h, taken).outputTrue(), l), rows(b, b.switchCond(cc, taken).outputTrue(), l)),
           rows(b, b.switchCond(lam, taken).outputTrue(), 2 * d));
@@ -176,35 +232,10 @@ public final class ServingGraph {
       add(branches, "next_state_lambda", perSlot(b, f.carried().lambda(), k, 2 * d));
       segmentations.add(b.math.argMax(masks, b.constant(1), TInt32.class));
     }
-    Signature.Builder step = Signature.builder().key("step").methodName(PREDICT_METHOD)
-        .input("frame", frame).input("frame_index", index).input("state_h", h).input("state_c", cc).input("state_lambda", lam);
-    branches.forEach((name, ops) -> step.output(name, merge(st, ops)));
-    step.output("segmentation", merge(st, segmentations));
-    sigs.add(step.build());
-
-    Ops ps = tf.withSubScope("predict_step");
-    Unroller.Frame next = u.predictFrame(ps, new Unroller.Carried(new Lstm2dCell.State(rows(ps, h, l), rows(ps, cc, l)), rows(ps, lam, 2 * d)));
-    sigs.add(Signature.builder().key("predict_step").methodName(PREDICT_METHOD)
-        .input("state_h", h).input("state_c", cc).input("state_lambda", lam)
-        .output("frame", next.reconstruction())
-        .output("masks", squeezeLast(ps, next.masks()))
-        .output("means", next.means())
-        .output("segmentation", ps.math.argMax(squeezeLast(ps, next.masks()), ps.constant(1), TInt32.class))
-        .output("next_state_h", perSlot(ps, next.carried().temporal().h(), k, l))
-        .output("next_state_c", perSlot(ps, next.carried().temporal().c(), k, l))
-        .output("next_state_lambda", perSlot(ps, next.carried().lambda(), k, 2 * d))
-        .build());
-
-    Ops is = tf.withSubScope("initial_state");
-    Placeholder<TInt32> batch = is.withName("batch_size").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
-    Operand<TFloat32> zeros = is.zeros(is.stack(List.of(batch, is.constant(k), is.constant(l))), TFloat32.class);
-    Operand<TFloat32> lambda0 = is.tile(is.expandDims(model.slotLambda0(is), is.constant(0)),
-        is.stack(List.of(batch, is.constant(1), is.constant(1)))); // [B, K, 2D]
-    sigs.add(Signature.builder().key("initial_state").methodName(PREDICT_METHOD)
-        .input("batch_size", batch)
-        .output("state_h", is.identity(zeros)).output("state_c", is.identity(zeros)).output("state_lambda", lambda0)
-        .build());
-    return new ServingGraph(sigs);
+    Map<String, Operand<?>> out = new LinkedHashMap<>();
+    branches.forEach((name, ops) -> out.put(name, merge(st, ops)));
+    out.put("segmentation", merge(st, segmentations));
+    return out;
   }
 
   /** The number of refinement steps of frame {@code t}, in the graph (ModelConfig#stepsForFrame). */

@@ -21,7 +21,11 @@ final class TinyModel {
 
   /** Writes a checkpoint folder with the configuration's initial weights. */
   static Checkpoints.Checkpoint checkpoint(Path dir) throws IOException {
-    ModelConfig c = config();
+    return checkpoint(dir, config());
+  }
+
+  /** Writes a checkpoint folder with the initial weights of configuration {@code c}. */
+  static Checkpoints.Checkpoint checkpoint(Path dir, ModelConfig c) throws IOException {
     Files.createDirectories(dir);
     try (Graph g = new Graph()) {
       TrainingGraph.build(g, c, 1, null);

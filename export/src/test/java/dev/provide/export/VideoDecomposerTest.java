@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.provide.graph.Checkpoints;
+import dev.provide.graph.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +53,44 @@ class VideoDecomposerTest {
       assertEquals(3, pa.frames());
       assertClose(pa.reconstruction(), pb.reconstruction(), "predicted frames");
       assertClose(pa.masks(), pb.masks(), "predicted masks");
+    }
+  }
+
+  @Test
+  void theInferredRolloutPredictsAlikeFromACheckpointTheStreamSignaturesAndThePredictSignature() throws IOException {
+    // MODEL.md 6c: the command line rolls out a frame at a time in Java, predict_step infers the
+    // predicted frame at its frame_index in the graph, the predict signature unrolls it all.
+    ModelConfig c = TinyModel.config();
+    c = c.withTemporal(c.temporal().withInferredRollout(true));
+    Checkpoints.Checkpoint inferred = TinyModel.checkpoint(dir.resolve("inferred"), c);
+    Path served = SavedModelExporter.export(inferred, dir.resolve("serving").resolve("inferred"), 1, 5, 3);
+    float[] video = TinyModel.video(5, 1);
+    try (VideoDecomposer a = VideoDecomposer.open(inferred.dir());
+        VideoDecomposer b = VideoDecomposer.open(served);
+        VideoDecomposer paper = VideoDecomposer.open(checkpoint.dir())) {
+      Decomposition pa = a.predict(video, 5, 3), pb = b.predict(video, 5, 3);
+      assertClose(pa.reconstruction(), pb.reconstruction(), "predicted frames");
+      assertClose(pa.masks(), pb.masks(), "predicted masks");
+      float[] clipSignature = predictSignature(served, video, 5);
+      assertClose(pa.reconstruction(), clipSignature, "the predict signature's frames");
+      // The same weights with the paper's rollout: the first predicted frame alike, later ones not.
+      Decomposition pp = paper.predict(video, 5, 3);
+      int frame = 8 * 8 * 3;
+      assertClose(java.util.Arrays.copyOf(pa.reconstruction(), frame), java.util.Arrays.copyOf(pp.reconstruction(), frame), "first predicted frame");
+      double differ = 0;
+      for (int i = frame; i < pa.reconstruction().length; i++) {
+        differ = Math.max(differ, Math.abs(pa.reconstruction()[i] - pp.reconstruction()[i]));
+      }
+      assertTrue(differ > 1e-4, "the inferred rollout's later frames equal the paper's rollout's: " + differ);
+    }
+  }
+
+  /** The {@code future_frames} of a SavedModel's {@code predict} signature for one video [F, 8, 8, 3]. */
+  private static float[] predictSignature(Path served, float[] video, int frames) {
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(served.toString(), SavedModelExporter.TAG);
+        org.tensorflow.types.TFloat32 v = dev.provide.ops.Tensors.floats(video, 1, frames, 8, 8, 3);
+        org.tensorflow.Result r = b.function("predict").call(java.util.Map.of("video", v))) {
+      return dev.provide.ops.Tensors.toFloats((org.tensorflow.types.TFloat32) r.get("future_frames").orElseThrow());
     }
   }
 

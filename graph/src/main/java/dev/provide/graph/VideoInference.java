@@ -256,7 +256,9 @@ public final class VideoInference {
   /**
    * Rolls the model {@code future} frames forward from {@code state}, decoding z = mean + noiseScale
    * * std * eps of the prior: noiseScale 0 is the prior mean (the paper's rollout), 1 a draw from
-   * the prior. The noise of frame t uses the seed (seed, (t + 1) * 1000), as inference does.
+   * the prior. The noise of frame t uses the seed (seed, (t + 1) * 1000), as inference does; so
+   * does the inference of each predicted frame under the inferred rollout (MODEL.md section 6c),
+   * which matches a clip's decomposition when {@code seed} is the one it was decomposed with.
    */
   public Clip predict(State state, int future, long seed, float noiseScale) {
     return predict(state, future, seed, noiseScale, 1f);
@@ -272,6 +274,10 @@ public final class VideoInference {
     }
     if (future < 1) {
       throw new IllegalArgumentException("predict at least one frame, got " + future);
+    }
+    if (feedbackSharpness != 1f && c.temporal().inferredRollout()) {
+      throw new IllegalArgumentException("a feedback sharpness changes the paper's rollout; this model rolls out by inferring each "
+          + "predicted frame (MODEL.md section 6c), so leave it at 1");
     }
     int s = c.imageSize(), k = c.slots(), l = c.lstmSize(), d = c.latentSize(), p = s * s, b = state.batch();
     Clip out = new Clip(new float[b * future * k * p], new float[b * future * k * p * 3], new float[b * future * p * 3],

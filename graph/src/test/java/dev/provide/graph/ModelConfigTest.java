@@ -55,6 +55,9 @@ class ModelConfigTest {
     assertThrows(IllegalArgumentException.class, () -> ModelConfig.preset("huge"));
     assertThrows(IllegalArgumentException.class,
         () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(true, false, false, false, false)));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(false, false, false, false, false, true)));
+    assertTrue(e.getMessage().contains("inferred rollout"), e.getMessage());
   }
 
   @Test
@@ -90,6 +93,13 @@ class ModelConfigTest {
     assertFalse(read.hasBackgroundSlot());
     assertEquals(withBackground.withBackgroundSigma(0), read);
     assertEquals(0.2, withBackground.slotSigmas()[0]);
+    // A file from before the inferred rollout (MODEL.md 6c) existed rolls out as the paper does.
+    ModelConfig inferred = ModelConfig.cpu().withTemporal(ModelConfig.cpu().temporal().withInferredRollout(true));
+    assertEquals(inferred, ConfigJson.fromJson(ConfigJson.toJson(inferred)));
+    String paper = ConfigJson.toJson(inferred).replaceFirst(",\\s*\"inferredRollout\": true", "");
+    assertTrue(!paper.contains("inferredRollout"), paper);
+    assertFalse(ConfigJson.fromJson(paper).temporal().inferredRollout());
+    assertEquals(ModelConfig.cpu(), ConfigJson.fromJson(paper));
     assertEquals(withBackground.sigma(), withBackground.slotSigmas()[withBackground.slots() - 1]);
   }
 }

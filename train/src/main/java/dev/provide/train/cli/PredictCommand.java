@@ -94,7 +94,8 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf("predicted frames: MSE %.5f, ARI %s, F-ARI %s%n", horizons.overall(Forecast.MODEL, HorizonScores.Metric.MSE),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI)),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
-      String rolloutLabel = rollout.label() + (feedbackSharpness == 1f ? "" : ", feedback sharpness " + feedbackSharpness);
+      String rolloutLabel = rollout.label() + (feedbackSharpness == 1f ? "" : ", feedback sharpness " + feedbackSharpness)
+          + (model.config().temporal().inferredRollout() ? ", each predicted frame inferred as observed (MODEL.md 6c)" : "");
       PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rolloutLabel);
       String md = PredictionReport.markdown(horizons, setup);
       System.out.println(md);

@@ -291,6 +291,26 @@ class ProvideCommandTest {
   }
 
   @Test
+  void theInferredRolloutIsSavedWithTheModelAndPredictFollowsIt() throws Exception {
+    Path data = dir.resolve("inferred.tfrecord");
+    assertEquals(0, run("data", "generate", "--frames", "6", "--size", "16", "--count", "6", "--seed", "5", "--out", data.toString()).code());
+    Path runDir = dir.resolve("inferred-run");
+    Run trained = run("train", "--steps", "1", "--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3",
+        "--predict-frames", "2", "--rollout-inference", "--validate-every", "100", "--run", runDir.toString());
+    assertEquals(0, trained.code(), trained.err());
+    Checkpoints.Checkpoint latest = Checkpoints.latest(runDir).orElseThrow();
+    assertTrue(latest.config().temporal().inferredRollout(), "the checkpoint's configuration lost --rollout-inference");
+    String[] predict = {"predict", "--checkpoint", runDir.toString(), "--data", data.toString(), "--count", "2", "--observe", "3", "--future", "2"};
+    Path out = dir.resolve("inferred-predict");
+    Run r = run(concat(predict, new String[] {"--out", out.toString()}));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.readString(out.resolve("prediction.md")).contains("inferred as observed"), r.out());
+    Run sharp = run(concat(predict, new String[] {"--feedback-sharpness", "4"}));
+    assertEquals(2, sharp.code());
+    assertTrue(sharp.err().contains("leave it at 1"), sharp.err());
+  }
+
+  @Test
   void predictNamesItsRolloutInTheReportAndRefusesAnUnknownOne() throws Exception {
     String model = Path.of("..", "testdata", "model").toString();
     String data = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
