@@ -1,5 +1,7 @@
 package dev.provide.graph;
 
+import dev.provide.ops.Lstm2dCell;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
@@ -68,14 +70,24 @@ public final class TrainingGraph {
    * @param frames P, predicted frames after the observed ones (0 = no prediction term)
    * @param weight each predicted frame's NLL weight relative to beta
    * @param feedbackGradient whether the gradient flows through the fed-back predicted frame
+   * @param stateGradient whether a later predicted frame's NLL reaches the weights that made its
+   *     state from the frame predicted before it (the rollout's state transition); off, each
+   *     predicted frame's state is a constant to the gradient after its transition, so the term
+   *     trains how a state is turned into a forecast and the first forecast's state, and the
+   *     transition itself is trained by the observed frames alone
    */
-  public record Rollout(int frames, double weight, boolean feedbackGradient) {
+  public record Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
 
     /** A prediction term whose fed-back frames are constants to the gradient. */
     public Rollout(int frames, double weight) {
       this(frames, weight, false);
+    }
+
+    /** A prediction term whose gradient flows through the rollout's state transitions. */
+    public Rollout(int frames, double weight, boolean feedbackGradient) {
+      this(frames, weight, feedbackGradient, true);
     }
 
     /** Validates. */
@@ -380,13 +392,19 @@ public final class TrainingGraph {
           ? unroller.predictFrameInferred(fs, carried, t, c.stepsForFrame(t),
               fs.math.add(b.seed, fs.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE})), b.seed, controls, stop) // section 6c
           : unroller.predictFrame(fs, carried, null, stop); // section 6
-      carried = predicted.carried();
+      carried = b.rollout.stateGradient() ? predicted.carried() : constant(fs, predicted.carried());
       Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
       Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));
       nlls.add(nll);
       weighted.add(fs.math.mul(fs.constant(w), nll));
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
+  }
+
+  /** The same state as a constant to the gradient. */
+  private static Unroller.Carried constant(Ops tf, Unroller.Carried in) {
+    Lstm2dCell.State t = in.temporal();
+    return new Unroller.Carried(new Lstm2dCell.State(tf.stopGradient(t.h()), tf.stopGradient(t.c())), tf.stopGradient(in.lambda()));
   }
 
   /**

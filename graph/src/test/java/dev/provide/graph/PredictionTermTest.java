@@ -120,9 +120,29 @@ class PredictionTermTest {
   void theFeedbackGradientChangesTheGradientOnlyWhenAPredictedFrameIsFedIntoAScoredOne() {
     // The forward pass is the same either way. The gradient differs only if a later predicted
     // frame is scored (P >= 2): the last fed-back frame only makes a temporal state nothing scores.
+    assertChangesTheGradientOnlyFromTheSecondPredictedFrame(p -> new TrainingGraph.Rollout(p, 1, false), p -> new TrainingGraph.Rollout(p, 1, true));
+  }
+
+  @Test
+  void aConstantStateChangesTheGradientOnlyWhenAPredictedFrameFollowsATransition() {
+    // The same for the state after each predicted frame, under both rollouts (MODEL.md 6, 6c).
+    ModelConfig inferred = TrainingGraphTest.tiny().withTemporal(TrainingGraphTest.tiny().temporal().withInferredRollout(true));
+    for (ModelConfig c : java.util.List.of(TrainingGraphTest.tiny(), inferred)) {
+      assertChangesTheGradientOnlyFromTheSecondPredictedFrame(
+          c, p -> new TrainingGraph.Rollout(p, 1, false, false), p -> new TrainingGraph.Rollout(p, 1, false, true));
+    }
+  }
+
+  private static void assertChangesTheGradientOnlyFromTheSecondPredictedFrame(
+      java.util.function.IntFunction<TrainingGraph.Rollout> stop, java.util.function.IntFunction<TrainingGraph.Rollout> flow) {
+    assertChangesTheGradientOnlyFromTheSecondPredictedFrame(TrainingGraphTest.tiny(), stop, flow);
+  }
+
+  private static void assertChangesTheGradientOnlyFromTheSecondPredictedFrame(
+      ModelConfig c, java.util.function.IntFunction<TrainingGraph.Rollout> stop, java.util.function.IntFunction<TrainingGraph.Rollout> flow) {
     for (int p : new int[] {1, 2}) {
-      double[] stopped = gradient(p, false);
-      double[] flowing = gradient(p, true);
+      double[] stopped = gradient(c, stop.apply(p));
+      double[] flowing = gradient(c, flow.apply(p));
       double norm = 0, difference = 0;
       for (int i = 0; i < stopped.length; i++) {
         norm += stopped[i] * stopped[i];
@@ -132,18 +152,16 @@ class PredictionTermTest {
       if (p == 1) {
         assertTrue(relative < 1e-6, "P 1: the gradients differ by " + relative);
       } else {
-        assertTrue(relative > 1e-4, "P 2: the feedback gradient changed the gradient by only " + relative);
+        assertTrue(relative > 1e-4, "P 2: the gradient changed by only " + relative);
       }
     }
   }
 
   /** Every variable's gradient of the loss on a fixed batch, from the config's seeded weights, flattened. */
-  private static double[] gradient(int p, boolean feedbackGradient) {
-    ModelConfig c = TrainingGraphTest.tiny();
-    int s = c.imageSize();
+  private static double[] gradient(ModelConfig c, TrainingGraph.Rollout rollout) {
+    int s = c.imageSize(), p = rollout.frames();
     try (Graph g = new Graph()) {
-      TrainingGraph t = TrainingGraph.build(
-          g, c, F, new TrainingGraph.Optimization(1e-2, 5), new TrainingGraph.Rollout(p, 1, feedbackGradient));
+      TrainingGraph t = TrainingGraph.build(g, c, F, new TrainingGraph.Optimization(1e-2, 5), rollout);
       try (Session sess = new Session(g);
           TFloat32 x = Tensors.floats(TrainingGraphTest.video(B, F, s, 25), B, F, s, s, 3);
           TFloat32 y = Tensors.floats(TrainingGraphTest.video(B, p, s, 26), B, p, s, s, 3);

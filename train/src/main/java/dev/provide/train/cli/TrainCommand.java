@@ -114,6 +114,13 @@ final class TrainCommand implements Callable<Integer> {
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
   boolean predictFeedbackGradient;
 
+  @Option(names = "--predict-state-gradient", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "With --predict-frames: let the NLL of later predicted frames reach the weights that made their state from "
+          + "the frame predicted before (the rollout's state transitions). --no-predict-state-gradient keeps each predicted "
+          + "frame's state a constant after its transition, so the term trains the forecast from a state and the observed "
+          + "frames alone train the transition. Default: on.")
+  boolean predictStateGradient;
+
   @Option(names = "--rollout-inference", negatable = true,
       description = "Roll the model forward by inferring each predicted frame as an observed one, with an observed "
           + "frame's refinement steps and gradients (docs/MODEL.md section 6c), in the prediction term and, since the "
@@ -288,6 +295,9 @@ final class TrainCommand implements Callable<Integer> {
     if (predictFeedbackGradient && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
     }
+    if (!predictStateGradient && predictFrames == 0) {
+      throw new IllegalArgumentException("--no-predict-state-gradient changes the prediction term: give --predict-frames P too");
+    }
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
@@ -305,7 +315,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
-            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient),
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
