@@ -46,6 +46,8 @@ public record ModelConfig(
     Temporal temporal,
     Reference reference,
     long seed) {
+  /** The most extra refinement passes a predicted frame may take (MODEL.md section 6d). */
+  public static final int MAX_ROLLOUT_EXTRA_PASSES = 7;
 
   /**
    * The spatial broadcast decoder: an MLP of two dense layers on [z ; h], tiled over the image
@@ -103,6 +105,9 @@ public record ModelConfig(
    *     frame as an observed one, with the frame's refinement steps and gradients (MODEL.md
    *     section 6c); false: one refinement pass with the gradient inputs set to zero, the
    *     paper's rollout (section 6)
+   * @param rolloutExtraPasses refinement passes of a predicted frame beyond the paper's one
+   *     (MODEL.md section 6d): its 2D-LSTM is stepped 1 + this many times on the predicted frame,
+   *     as an observed frame's is stepped once per refinement step; 0 is the paper's rollout
    */
   public record Temporal(
       boolean temporalState,
@@ -110,16 +115,27 @@ public record ModelConfig(
       boolean decoderConditioning,
       boolean decreasingSchedule,
       boolean carryPosterior,
-      boolean inferredRollout) {
+      boolean inferredRollout,
+      int rolloutExtraPasses) {
     /** With the paper's rollout. */
     public Temporal(
         boolean temporalState, boolean conditionalPrior, boolean decoderConditioning, boolean decreasingSchedule, boolean carryPosterior) {
-      this(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, false);
+      this(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, false, 0);
     }
 
     /** The same switches with the rollout of MODEL.md section 6c on or off. */
     public Temporal withInferredRollout(boolean on) {
-      return new Temporal(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, on);
+      return new Temporal(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, on, rolloutExtraPasses);
+    }
+
+    /** The same switches with {@code passes} refinement passes per predicted frame (MODEL.md section 6d; 1 is the paper's). */
+    public Temporal withRolloutPasses(int passes) {
+      return new Temporal(temporalState, conditionalPrior, decoderConditioning, decreasingSchedule, carryPosterior, inferredRollout, passes - 1);
+    }
+
+    /** Refinement passes per predicted frame under the paper's rollout (MODEL.md sections 6, 6d). */
+    public int rolloutPasses() {
+      return 1 + rolloutExtraPasses;
     }
   }
 
@@ -200,6 +216,11 @@ public record ModelConfig(
       require(!temporal.temporalState() && !temporal.conditionalPrior() && !temporal.decoderConditioning(),
           mode.label() + " mode has no temporal state, conditional prior or decoder conditioning");
     }
+    require(temporal.rolloutExtraPasses() >= 0 && temporal.rolloutExtraPasses() <= MAX_ROLLOUT_EXTRA_PASSES,
+        "temporal.rolloutExtraPasses must be in 0.." + MAX_ROLLOUT_EXTRA_PASSES + " (1 to " + (MAX_ROLLOUT_EXTRA_PASSES + 1)
+            + " refinement passes per predicted frame), got " + temporal.rolloutExtraPasses());
+    require(!temporal.inferredRollout() || temporal.rolloutExtraPasses() == 0,
+        "the inferred rollout (MODEL.md section 6c) runs an observed frame's refinement steps: give it no extra rollout passes");
     require(!temporal.inferredRollout() || temporal.temporalState(),
         "the inferred rollout (MODEL.md section 6c) carries the temporal state, so it needs the temporal state");
     require(!(temporal.decoderConditioning() || temporal.conditionalPrior()) || temporal.temporalState(),

@@ -343,10 +343,16 @@ public final class Unroller {
             lambda,
             tf.zerosLike(lambda));
     Lstm2dCell.State zero = model.refinement().zeroState(tf, lambda);
-    RefinementNetwork.Step update =
-        model.refinement().apply(
-            tf, RefinementInputs.image(tf, parts, k, size), RefinementInputs.vector(tf, parts),
-            c.temporal().temporalState() ? temporalState : zero, zero);
+    Operand<TFloat32> image = RefinementInputs.image(tf, parts, k, size); // [N, H, W, C_in]
+    Operand<TFloat32> vector = RefinementInputs.vector(tf, parts); // [N, 4D]
+    // MODEL.md sec. 6d: the 2D-LSTM stepped once per pass on the same inputs, its refinement state
+    // carried from pass to pass as from step to step of an observed frame (one pass: the paper's).
+    RefinementNetwork.Step update = null;
+    Lstm2dCell.State refinementState = zero;
+    for (int pass = 0; pass < c.temporal().rolloutPasses(); pass++) {
+      update = model.refinement().apply(tf, image, vector, c.temporal().temporalState() ? temporalState : zero, refinementState);
+      refinementState = update.state();
+    }
     Lstm2dCell.State next = c.temporal().temporalState() ? update.state() : temporalState;
     return new Frame(
         mix.masks(), logits5, means5, feedbackSharpness == null ? predicted : reconstruction, perSlotVector(tf, mean), perSlotVector(tf, logVariance),

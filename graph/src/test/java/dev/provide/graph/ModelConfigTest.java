@@ -56,8 +56,15 @@ class ModelConfigTest {
     assertThrows(IllegalArgumentException.class,
         () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(true, false, false, false, false)));
     e = assertThrows(IllegalArgumentException.class,
-        () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(false, false, false, false, false, true)));
+        () -> ModelConfig.cpu().withMode(Mode.IODINE).withTemporal(new ModelConfig.Temporal(false, false, false, false, false).withInferredRollout(true)));
     assertTrue(e.getMessage().contains("inferred rollout"), e.getMessage());
+    ModelConfig.Temporal provide = ModelConfig.cpu().temporal();
+    e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.cpu().withTemporal(provide.withRolloutPasses(0)));
+    assertTrue(e.getMessage().contains("rolloutExtraPasses"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelConfig.cpu().withTemporal(provide.withRolloutPasses(2).withInferredRollout(true)));
+    assertTrue(e.getMessage().contains("no extra rollout passes"), e.getMessage());
+    assertEquals(3, ModelConfig.cpu().withTemporal(provide.withRolloutPasses(3)).temporal().rolloutPasses());
   }
 
   @Test
@@ -93,11 +100,14 @@ class ModelConfigTest {
     assertFalse(read.hasBackgroundSlot());
     assertEquals(withBackground.withBackgroundSigma(0), read);
     assertEquals(0.2, withBackground.slotSigmas()[0]);
-    // A file from before the inferred rollout (MODEL.md 6c) existed rolls out as the paper does.
+    // A file from before the inferred rollout and the rollout passes (MODEL.md 6c, 6d) rolls out as the paper does.
     ModelConfig inferred = ModelConfig.cpu().withTemporal(ModelConfig.cpu().temporal().withInferredRollout(true));
     assertEquals(inferred, ConfigJson.fromJson(ConfigJson.toJson(inferred)));
-    String paper = ConfigJson.toJson(inferred).replaceFirst(",\\s*\"inferredRollout\": true", "");
-    assertTrue(!paper.contains("inferredRollout"), paper);
+    ModelConfig passes = ModelConfig.cpu().withTemporal(ModelConfig.cpu().temporal().withRolloutPasses(2));
+    assertEquals(passes, ConfigJson.fromJson(ConfigJson.toJson(passes)));
+    String paper = ConfigJson.toJson(inferred).replaceFirst(",\\s*\"inferredRollout\": true,\\s*\"rolloutExtraPasses\": 0", "");
+    assertTrue(!paper.contains("inferredRollout") && !paper.contains("rolloutExtraPasses"), paper);
+    assertEquals(1, ConfigJson.fromJson(paper).temporal().rolloutPasses());
     assertFalse(ConfigJson.fromJson(paper).temporal().inferredRollout());
     assertEquals(ModelConfig.cpu(), ConfigJson.fromJson(paper));
     assertEquals(withBackground.sigma(), withBackground.slotSigmas()[withBackground.slots() - 1]);

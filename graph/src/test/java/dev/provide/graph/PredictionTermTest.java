@@ -27,6 +27,11 @@ class PredictionTermTest {
     double other = predictionTermMatchesTheInferenceGraphsRollout(inferred);
     // The first predicted frame is the same forecast either way; the second comes from another state.
     assertTrue(Math.abs(paper - other) > 1e-4 * Math.abs(paper), "the inferred rollout predicted what the paper's does: " + paper + " " + other);
+    // MODEL.md 6d: two refinement passes per predicted frame.
+    ModelConfig passes = TrainingGraphTest.tiny();
+    passes = passes.withTemporal(passes.temporal().withRolloutPasses(2));
+    double twice = predictionTermMatchesTheInferenceGraphsRollout(passes);
+    assertTrue(Math.abs(paper - twice) > 1e-4 * Math.abs(paper), "two passes predicted what one does: " + paper + " " + twice);
   }
 
   /** Checks the term against a plain-Java NLL of the inference graph's rollout; returns that NLL. */

@@ -121,6 +121,13 @@ final class TrainCommand implements Callable<Integer> {
           + "frames alone train the transition. Default: on.")
   boolean predictStateGradient;
 
+  @Option(names = "--rollout-passes", paramLabel = "N",
+      description = "Refinement passes of each predicted frame in the paper's rollout: its 2D-LSTM is stepped N times on the "
+          + "predicted frame, as an observed frame's is stepped once per refinement step (docs/MODEL.md section 6d); saved in "
+          + "the model's configuration, so `provide predict` rolls out the same way. Default: the --init-from model's, else 1 "
+          + "(the paper's).")
+  Integer rolloutPasses;
+
   @Option(names = "--rollout-inference", negatable = true,
       description = "Roll the model forward by inferring each predicted frame as an observed one, with an observed "
           + "frame's refinement steps and gradients (docs/MODEL.md section 6c), in the prediction term and, since the "
@@ -666,13 +673,22 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * {@code c} with the loss weights given on the command line (--kl-weight, --entropy-weight, else
-   * {@code defaultEntropy}) and the rollout (--rollout-inference).
+   * {@code defaultEntropy}) and the rollout (--rollout-inference, --rollout-passes).
    */
   private ModelConfig withLossWeights(ModelConfig c, double defaultEntropy) {
     double psi = klWeight != null ? klWeight : c.loss().kl();
     double gamma = entropyWeight != null ? entropyWeight : defaultEntropy;
     ModelConfig out = c.withLoss(new ModelConfig.Loss(c.loss().nll(), psi, gamma));
-    return rolloutInference == null ? out : out.withTemporal(out.temporal().withInferredRollout(rolloutInference));
+    if (rolloutInference != null) {
+      out = out.withTemporal(out.temporal().withInferredRollout(rolloutInference));
+    }
+    if (rolloutPasses != null) {
+      if (rolloutPasses < 1) {
+        throw new IllegalArgumentException("--rollout-passes must be >= 1, got " + rolloutPasses);
+      }
+      out = out.withTemporal(out.temporal().withRolloutPasses(rolloutPasses));
+    }
+    return out;
   }
 
   private ModelConfig buildConfig(ClipRecord sample) throws java.io.IOException {
