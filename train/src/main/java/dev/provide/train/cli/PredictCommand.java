@@ -95,7 +95,8 @@ final class PredictCommand implements Callable<Integer> {
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.ARI)),
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
       String rolloutLabel = rollout.label() + (feedbackSharpness == 1f ? "" : ", feedback sharpness " + feedbackSharpness)
-          + (model.config().temporal().inferredRollout() ? ", each predicted frame inferred as observed (MODEL.md 6c)" : "");
+          + (model.config().temporal().inferredRollout() ? ", each predicted frame inferred as observed (MODEL.md 6c)" : "")
+          + (model.config().temporal().rolloutPasses() > 1 ? ", " + model.config().temporal().rolloutPasses() + " refinement passes per predicted frame (MODEL.md 6d)" : "");
       PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rolloutLabel);
       String md = PredictionReport.markdown(horizons, setup);
       System.out.println(md);

@@ -291,7 +291,7 @@ class ProvideCommandTest {
   }
 
   @Test
-  void theInferredRolloutIsSavedWithTheModelAndPredictFollowsIt() throws Exception {
+  void theRolloutChoicesAreSavedWithTheModelAndPredictFollowsThem() throws Exception {
     Path data = dir.resolve("inferred.tfrecord");
     assertEquals(0, run("data", "generate", "--frames", "6", "--size", "16", "--count", "6", "--seed", "5", "--out", data.toString()).code());
     Path runDir = dir.resolve("inferred-run");
@@ -308,6 +308,27 @@ class ProvideCommandTest {
     Run sharp = run(concat(predict, new String[] {"--feedback-sharpness", "4"}));
     assertEquals(2, sharp.code());
     assertTrue(sharp.err().contains("leave it at 1"), sharp.err());
+
+    // Rollout passes (MODEL.md 6d) the same way; refused with the inferred rollout or below 1.
+    Path passesDir = dir.resolve("passes-run");
+    String[] passes = {"train", "--steps", "1", "--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3",
+        "--predict-frames", "2", "--validate-every", "100", "--run", passesDir.toString(), "--rollout-passes"};
+    Run both = run(concat(passes, new String[] {"2", "--rollout-inference"}));
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("no extra rollout passes"), both.err());
+    Run none = run(concat(passes, new String[] {"0"}));
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--rollout-passes must be >= 1"), none.err());
+    assertTrue(!Files.exists(passesDir), "a rejected run created " + passesDir);
+    Run two = run(concat(passes, new String[] {"2"}));
+    assertEquals(0, two.code(), two.err());
+    assertEquals(2, Checkpoints.latest(passesDir).orElseThrow().config().temporal().rolloutPasses());
+    Path passesOut = dir.resolve("passes-predict");
+    String[] predictPasses = {"predict", "--checkpoint", passesDir.toString(), "--data", data.toString(), "--count", "2",
+        "--observe", "3", "--future", "2", "--out", passesOut.toString()};
+    Run predicted = run(predictPasses);
+    assertEquals(0, predicted.code(), predicted.err());
+    assertTrue(Files.readString(passesOut.resolve("prediction.md")).contains("2 refinement passes per predicted frame"), predicted.out());
   }
 
   @Test
