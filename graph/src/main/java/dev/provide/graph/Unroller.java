@@ -282,7 +282,8 @@ public final class Unroller {
    * Rolls the model one frame into the future (MODEL.md section 6): the prior from the temporal
    * state (N(0, I) without a conditional prior), its mean decoded with h_{t-1}, the decoded frame
    * x_hat treated as the observation, and one pass of the refinement network with the gradient
-   * inputs set to zero, whose 2D-LSTM state becomes the next temporal state.
+   * inputs set to zero, whose 2D-LSTM state becomes the next temporal state (or more passes, with
+   * {@link ModelConfig.Temporal#rolloutExtraPasses}: section 6d).
    */
   public Frame predictFrame(Ops tf, Carried in) {
     return predictFrame(tf, in, null);
