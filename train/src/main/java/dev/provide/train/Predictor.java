@@ -10,6 +10,7 @@ import dev.provide.train.metrics.Turns;
 import dev.provide.train.predict.Baselines;
 import dev.provide.train.predict.Forecast;
 import dev.provide.train.predict.HorizonScores;
+import dev.provide.train.predict.KeptAreaSegmentation;
 import java.util.List;
 
 /**
@@ -139,6 +140,8 @@ public final class Predictor {
     // Which true objects still move as when the observed frames ended (labelled data, 2+ observed frames).
     int[][] motion = observe >= 2 ? Turns.classify(all.ids(), count, observe + future, observe, p, all.width(), Turns.DEFAULT_DEGREES) : null;
     horizons.add(new Forecast(Forecast.MODEL, predicted.masks(), predicted.reconstruction()), trueFuture, futureIds, motion, count);
+    float[] kept = KeptAreaSegmentation.of(predicted.masks(), observed.masks(), count, observe, future, k, p);
+    horizons.add(new Forecast(KeptAreaSegmentation.NAME, kept, predicted.reconstruction()), trueFuture, futureIds, motion, count);
     if (observe >= 2) {
       Baselines.Dims dims = new Baselines.Dims(count, observe, future, k, all.height(), all.width());
       for (Forecast f : new Baselines(dims, seen, observed.masks(), observed.means()).all()) {

@@ -41,6 +41,7 @@ public final class PredictionReport {
       for (int t = 1; t <= h.future(); t++) {
         List<String> ahead = new java.util.ArrayList<>(h.beating(Forecast.MODEL, t));
         ahead.remove(Baselines.TRUE_MASKS_VELOCITY);
+        ahead.remove(KeptAreaSegmentation.NAME); // the model's own forecast, read out otherwise
         if (!ahead.isEmpty()) {
           lost.add(t);
         }
@@ -48,6 +49,11 @@ public final class PredictionReport {
       b.append('\n').append(lost.isEmpty()
           ? "The model's MSE is below every baseline's at every horizon.\n"
           : "A baseline's MSE is at or below the model's at horizons " + lost + ".\n");
+      if (h.predictors().contains(KeptAreaSegmentation.NAME)) {
+        b.append(KeptAreaSegmentation.NAME).append(" is the model's forecast segmented so that each object slot keeps the "
+            + "number of pixels it held in the last observed frame, its most probable ones (docs/MODEL.md section 9): not a "
+            + "baseline; its predicted frames, and so its MSE, are the model's.\n");
+      }
       if (h.predictors().contains(Baselines.TRUE_MASKS_VELOCITY)) {
         b.append(Baselines.TRUE_MASKS_VELOCITY).append(" is constant velocity on the true masks (it reads the labels): "
             + "a reference for linear extrapolation of perfectly segmented objects, not a baseline.\n");
