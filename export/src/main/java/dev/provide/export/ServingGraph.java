@@ -43,7 +43,8 @@ import org.tensorflow.types.family.TType;
  *       {@code segmentation} and {@code next_state_h}, {@code next_state_c}, {@code
  *       next_state_lambda}; the refinement schedule is chosen from {@code frame_index} in the graph;
  *   <li>{@code predict_step}: the state -> one predicted frame ({@code frame}, {@code masks},
- *       {@code means}, {@code segmentation}) and the next state;
+ *       {@code means}, {@code segmentation}) and the next state; for a model with the inferred
+ *       rollout (MODEL.md section 6c) also {@code frame_index}, the predicted frame's position;
  *   <li>{@code initial_state}: {@code batch_size} int32 scalar -> the state before frame 0.
  * </ul>
  *
