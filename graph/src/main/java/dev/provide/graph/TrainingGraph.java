@@ -1,7 +1,6 @@
 package dev.provide.graph;
 
 import dev.provide.ops.Lstm2dCell;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
@@ -333,7 +332,7 @@ public final class TrainingGraph {
     List<Operand<TFloat32>> masks = new ArrayList<>(), recons = new ArrayList<>(), means = new ArrayList<>();
     b.unrolled = new ArrayList<>();
     for (int t = 0; t < frames; t++) {
-      Operand<TInt64> frameSeed = tf.math.add(b.seed, tf.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE}));
+      Operand<TInt64> frameSeed = frameSeed(tf, b.seed, t);
       Unroller.Frame f =
           unroller.frame(tf.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, frameSeed, b.seed, controls);
       b.unrolled.add(f);
@@ -390,7 +389,7 @@ public final class TrainingGraph {
       int t = b.frames + j; // the predicted frame's position in the clip
       Unroller.Frame predicted = c.temporal().inferredRollout()
           ? unroller.predictFrameInferred(fs, carried, t, c.stepsForFrame(t),
-              fs.math.add(b.seed, fs.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE})), b.seed, controls, stop) // section 6c
+              frameSeed(fs, b.seed, t), b.seed, controls, stop) // section 6c
           : unroller.predictFrame(fs, carried, null, stop); // section 6
       carried = b.rollout.stateGradient() ? predicted.carried() : constant(fs, predicted.carried());
       Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
@@ -399,6 +398,11 @@ public final class TrainingGraph {
       weighted.add(fs.math.mul(fs.constant(w), nll));
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
+  }
+
+  /** The noise seed of frame {@code t} of a clip, observed or predicted: the clip's seed + (0, (t + 1) * stride). */
+  private static Operand<TInt64> frameSeed(Ops tf, Operand<TInt64> clipSeed, int t) {
+    return tf.math.add(clipSeed, tf.constant(new long[] {0, (t + 1) * FRAME_SEED_STRIDE}));
   }
 
   /** The same state as a constant to the gradient. */
