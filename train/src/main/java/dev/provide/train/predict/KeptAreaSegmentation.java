@@ -1,5 +1,6 @@
 package dev.provide.train.predict;
 
+import dev.provide.train.metrics.Ari;
 import java.util.Arrays;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Arrays;
  * observed frame, its most probable ones; the background slot takes the rest.
  *
  * <p>Per sequence, the background slot is the one holding the most pixels of the last observed
- * frame (as for {@link Baselines}); every other slot k may claim A_k pixels, its count there.
+ * frame's argmax segmentation; every other slot k may claim A_k pixels, its count there.
  * At each predicted frame, the (pixel, object slot) pairs are taken in decreasing order of the
  * slot's mask at the pixel, each pixel going to the first slot that claims it while that slot
  * has pixels left to claim. The predicted frame itself (and so its MSE) is the model's.
@@ -37,7 +38,11 @@ public final class KeptAreaSegmentation {
     }
     float[] out = new float[predicted.length];
     for (int b = 0; b < batch; b++) {
-      int[] area = areas(observed, (b * observedFrames + observedFrames - 1) * (int) frame, slots, pixels);
+      int last = (b * observedFrames + observedFrames - 1) * (int) frame;
+      int[] area = new int[slots];
+      for (int slot : Ari.argmaxSlots(Arrays.copyOfRange(observed, last, last + (int) frame), slots)) {
+        area[slot]++;
+      }
       int background = 0;
       for (int k = 1; k < slots; k++) {
         if (area[k] > area[background]) {
@@ -50,21 +55,6 @@ public final class KeptAreaSegmentation {
       }
     }
     return out;
-  }
-
-  /** Pixels per slot in the argmax segmentation of one frame's masks at {@code base}. */
-  private static int[] areas(float[] masks, int base, int slots, int pixels) {
-    int[] area = new int[slots];
-    for (int q = 0; q < pixels; q++) {
-      int best = 0;
-      for (int k = 1; k < slots; k++) {
-        if (masks[base + k * pixels + q] > masks[base + best * pixels + q]) {
-          best = k;
-        }
-      }
-      area[best]++;
-    }
-    return area;
   }
 
   private static void segment(float[] masks, int base, int[] area, int background, int slots, int pixels, float[] out) {
