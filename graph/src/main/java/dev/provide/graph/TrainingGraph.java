@@ -1,5 +1,6 @@
 package dev.provide.graph;
 
+import dev.provide.ops.GaussianKl;
 import dev.provide.ops.Lstm2dCell;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Unstack;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -74,10 +76,19 @@ public final class TrainingGraph {
    *     predicted frame's state is a constant to the gradient after its transition, so the term
    *     trains how a state is turned into a forecast and the first forecast's state, and the
    *     transition itself is trained by the observed frames alone
+   * @param latentWeight the weight, relative to the KL weight psi, of a latent prediction term
+   *     (MODEL.md section 6e): each true future frame is inferred as an observed frame, going on
+   *     from the state the observed frames left, and the KL of its posterior (a constant to the
+   *     gradient) from the rollout's prior at that frame joins the loss; 0 = none
    */
-  public record Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
+  public record Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
+
+    /** A prediction term with no latent part. */
+    public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
+      this(frames, weight, feedbackGradient, stateGradient, 0);
+    }
 
     /** A prediction term whose fed-back frames are constants to the gradient. */
     public Rollout(int frames, double weight) {
@@ -96,6 +107,9 @@ public final class TrainingGraph {
       }
       if (!(weight >= 0) || Double.isInfinite(weight)) {
         throw new IllegalArgumentException("prediction weight must be a finite number >= 0, got " + weight);
+      }
+      if (!(latentWeight >= 0) || Double.isInfinite(latentWeight)) {
+        throw new IllegalArgumentException("latent prediction weight must be a finite number >= 0, got " + latentWeight);
       }
     }
 
@@ -150,6 +164,11 @@ public final class TrainingGraph {
   public final Placeholder<TFloat32> future;
   /** Mean over predicted frames of the NLL of the true frame under the predicted mixture (null without a rollout). */
   public final Operand<TFloat32> predictionNll;
+  /**
+   * Mean over predicted frames of the KL of the true frame's posterior from the rollout's prior,
+   * summed over slots, batch mean (MODEL.md 6e); null without a latent prediction term.
+   */
+  public final Operand<TFloat32> predictionKl;
   public final Placeholder<TFloat32> video;
   public final Placeholder<TInt64> seed;
   public final Operand<TFloat32> klWeight;
@@ -195,6 +214,7 @@ public final class TrainingGraph {
     this.rollout = b.rollout;
     this.future = b.future;
     this.predictionNll = b.predictionNll;
+    this.predictionKl = b.predictionKl;
     this.video = b.video;
     this.seed = b.seed;
     this.klWeight = b.klWeight;
@@ -226,7 +246,7 @@ public final class TrainingGraph {
     Op synchronize;
     Operand<TInt64> settings, chiefSettings;
     Placeholder<TFloat32> video, future;
-    Operand<TFloat32> predictionNll;
+    Operand<TFloat32> predictionNll, predictionKl;
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
@@ -382,22 +402,52 @@ public final class TrainingGraph {
     b.future = tf.withName("future").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, p, s, s, 3)));
     List<Operand<TFloat32>> truth = new ArrayList<>(ps.unstack(b.future, (long) p, Unstack.axis(1L)).output()); // P x [B, H, W, 3]
     float w = (float) (b.rollout.weight() * c.loss().nll());
-    List<Operand<TFloat32>> nlls = new ArrayList<>();
+    boolean latent = b.rollout.latentWeight() > 0;
+    Operand<TFloat32> wLatent = ps.math.mul(ps.constant((float) b.rollout.latentWeight()), controls.klWeight());
+    Unroller.Carried observedState = carried; // section 6e: the true future frames inferred from here on
+    List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
       boolean stop = !b.rollout.feedbackGradient();
       int t = b.frames + j; // the predicted frame's position in the clip
+      Operand<TInt64> seed = frameSeed(fs, b.seed, t);
       Unroller.Frame predicted = c.temporal().inferredRollout()
-          ? unroller.predictFrameInferred(fs, carried, t, c.stepsForFrame(t),
-              frameSeed(fs, b.seed, t), b.seed, controls, stop) // section 6c
+          ? unroller.predictFrameInferred(fs, carried, t, c.stepsForFrame(t), seed, b.seed, controls, stop) // section 6c
           : unroller.predictFrame(fs, carried, null, stop); // section 6
       carried = b.rollout.stateGradient() ? predicted.carried() : constant(fs, predicted.carried());
       Operand<TFloat32> logLikelihood = unroller.logLikelihood(fs, truth.get(j), predicted); // [B]
       Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));
       nlls.add(nll);
       weighted.add(fs.math.mul(fs.constant(w), nll));
+      if (latent) {
+        // Section 6e: the true frame inferred as observed frame t; its posterior is the target.
+        Unroller.Frame target =
+            unroller.frame(fs.withSubScope("target"), truth.get(j), t, c.stepsForFrame(t), observedState, seed, b.seed, controls);
+        observedState = target.carried();
+        Operand<TFloat32> kl = latentKl(fs, c, target, predicted); // scalar
+        kls.add(kl);
+        weighted.add(fs.math.mul(wLatent, kl));
+      }
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
+    if (latent) {
+      b.predictionKl = tf.withName("prediction_kl").math.mean(tf.stack(kls), tf.constant(0));
+    }
+  }
+
+  /**
+   * KL(q || p) of a true frame's posterior q (a constant to the gradient) from a predicted frame's
+   * prior p, summed over slots, batch mean (MODEL.md section 6e).
+   */
+  private static Operand<TFloat32> latentKl(Ops tf, ModelConfig c, Unroller.Frame target, Unroller.Frame predicted) {
+    Operand<TInt32> rows = tf.constant(new int[] {-1, c.latentSize()});
+    Operand<TFloat32> muQ = tf.stopGradient(tf.reshape(target.latentMean(), rows)); // [N, D]
+    Operand<TFloat32> logVarQ = tf.stopGradient(tf.reshape(target.latentLogVariance(), rows)); // [N, D]
+    Operand<TFloat32> muP = tf.reshape(predicted.latentMean(), rows); // [N, D]
+    Operand<TFloat32> varP = tf.math.exp(tf.reshape(predicted.latentLogVariance(), rows)); // [N, D]
+    Operand<TFloat32> perSlot = GaussianKl.diagonal(tf, muQ, logVarQ, muP, varP); // [N]
+    Operand<TFloat32> perSequence = tf.sum(tf.reshape(perSlot, tf.constant(new int[] {-1, c.slots()})), tf.constant(1)); // [B]
+    return tf.math.mean(perSequence, tf.constant(0));
   }
 
   /** The noise seed of frame {@code t} of a clip, observed or predicted: the clip's seed + (0, (t + 1) * stride). */

@@ -350,6 +350,10 @@ public final class Trainer {
               if (future != null) {
                 runner.fetch(t.logged.predictionNll()); // values[5]
               }
+              boolean logsLatent = future != null && t.predictionKl != null && !replicated; // this graph's own value
+              if (logsLatent) {
+                runner.fetch(t.predictionKl); // values[6]
+              }
               if (replicated) {
                 runner.feed(t.stopRequest, stopRequest).fetch(t.stopAll); // the last value
               }
@@ -391,6 +395,9 @@ public final class Trainer {
               m.put("gradient_norm", (double) values[4]);
               if (t.rollout.active()) {
                 m.put("prediction_nll", (double) values[5]);
+              }
+              if (t.predictionKl != null && !replicated) {
+                m.put("prediction_kl", (double) values[6]);
               }
               m.put("kl_weight", (double) klWeight);
               m.put("learning_rate", (double) lr);

@@ -109,6 +109,13 @@ final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   double predictWeight;
 
+  @Option(names = "--predict-latent-weight", defaultValue = "0", paramLabel = "W",
+      description = "With --predict-frames: a latent prediction term (docs/MODEL.md section 6e). Each true future frame is "
+          + "also inferred as an observed frame, and the KL of its posterior from the rollout's prior at that frame, times W "
+          + "and the KL weight, joins the loss, so the rollout's latents are asked to land where the true frame's are. "
+          + "Costs the future frames' refinement steps (forward only). 0 = none. Default: ${DEFAULT-VALUE}.")
+  double predictLatentWeight;
+
   @Option(names = "--predict-feedback-gradient",
       description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
@@ -302,6 +309,9 @@ final class TrainCommand implements Callable<Integer> {
     if (predictFeedbackGradient && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
     }
+    if (predictLatentWeight != 0 && predictFrames == 0) {
+      throw new IllegalArgumentException("--predict-latent-weight adds a latent prediction term: give --predict-frames P too");
+    }
     if (!predictStateGradient && predictFrames == 0) {
       throw new IllegalArgumentException("--no-predict-state-gradient changes the prediction term: give --predict-frames P too");
     }
@@ -322,7 +332,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
-            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient),
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient, predictLatentWeight),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
