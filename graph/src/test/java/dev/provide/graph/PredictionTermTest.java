@@ -193,7 +193,73 @@ class PredictionTermTest {
   }
 
   @Test
+  void theLatentTermIsTheKlOfTheTrueFramesPosteriorFromTheRolloutsPrior() {
+    // MODEL.md 6e. Independent: a clip of F + 1 observed frames, where the ELBO's KL of frame F's last
+    // step is KL(q_F || p(z_F | h_{F-1})), q_F the posterior of the true frame inferred after the
+    // observed ones, p the prior the rollout's first forecast also decodes.
+    ModelConfig c = TrainingGraphTest.tiny();
+    int s = c.imageSize(), k = c.slots(), frame = s * s * 3;
+    float[] observed = TrainingGraphTest.video(B, F, s, 27);
+    float[] future = TrainingGraphTest.video(B, P, s, 28);
+    float[] clip = new float[B * (F + 1) * frame];
+    for (int b = 0; b < B; b++) {
+      System.arraycopy(observed, b * F * frame, clip, b * (F + 1) * frame, F * frame);
+      System.arraycopy(future, b * P * frame, clip, (b * (F + 1) + F) * frame, frame);
+    }
+    float elboKl;
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, F + 1, null, Unroller.Noise.sameForEveryVideo(k));
+      java.util.List<Unroller.StepLoss> steps = t.unrolled.get(F).losses();
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(clip, B, F + 1, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(7, 0);
+          Result r = sess.runner().feed(t.video, x).feed(t.seed, sd).fetch(steps.get(steps.size() - 1).kl()).run()) {
+        elboKl = ((TFloat32) r.get(0)).getFloat();
+      }
+    }
+    float[] one = new float[B * frame];
+    for (int b = 0; b < B; b++) {
+      System.arraycopy(future, b * P * frame, one, b * frame, frame);
+    }
+    float latentWeight = 2f;
+    float[] term = latentTerm(c, new TrainingGraph.Rollout(1, 0.5, false, true, latentWeight), observed, one, 1);
+    assertEquals(elboKl, term[0], 1e-5 * Math.abs(elboKl));
+    // loss = the loss with the pixel term + latentWeight * psi * KL for each predicted frame
+    float[] plain = latentTerm(c, new TrainingGraph.Rollout(1, 0.5), observed, one, 1);
+    assertEquals(plain[1] + latentWeight * c.loss().kl() * term[0], term[1], 1e-5 * Math.abs(term[1]));
+    // Two frames: the second frame's KL is of the rollout's second prior, from another state.
+    float[] two = latentTerm(c, new TrainingGraph.Rollout(P, 0.5, false, true, latentWeight), observed, future, P);
+    float[] twoPlain = latentTerm(c, new TrainingGraph.Rollout(P, 0.5), observed, future, P);
+    assertEquals(twoPlain[1] + latentWeight * c.loss().kl() * P * two[0], two[1], 1e-5 * Math.abs(two[1]));
+    assertTrue(Math.abs(two[0] - term[0]) > 1e-4 * term[0], "the second frame added nothing: " + term[0] + " " + two[0]);
+  }
+
+  /** {prediction KL (NaN without the latent term), loss} of a training graph on a fixed clip. */
+  private static float[] latentTerm(ModelConfig c, TrainingGraph.Rollout rollout, float[] observed, float[] future, int p) {
+    int s = c.imageSize();
+    try (Graph g = new Graph()) {
+      TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(c.slots()), rollout);
+      assertEquals(rollout.latentWeight() > 0, t.predictionKl != null);
+      try (Session sess = new Session(g);
+          TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
+          TFloat32 y = Tensors.floats(future, B, p, s, s, 3);
+          TInt64 sd = TInt64.vectorOf(7, 0)) {
+        Session.Runner runner = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.loss);
+        if (t.predictionKl != null) {
+          runner.fetch(t.predictionKl);
+        }
+        try (Result r = runner.run()) {
+          float loss = ((TFloat32) r.get(0)).getFloat();
+          return new float[] {t.predictionKl == null ? Float.NaN : ((TFloat32) r.get(1)).getFloat(), loss};
+        }
+      }
+    }
+  }
+
+  @Test
   void badRolloutsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, -1));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, Double.POSITIVE_INFINITY));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(-1, 1));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, -0.5));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, Double.NaN));

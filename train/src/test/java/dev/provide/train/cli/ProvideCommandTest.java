@@ -320,9 +320,15 @@ class ProvideCommandTest {
     assertEquals(2, none.code());
     assertTrue(none.err().contains("--rollout-passes must be >= 1"), none.err());
     assertTrue(!Files.exists(passesDir), "a rejected run created " + passesDir);
-    Run two = run(concat(passes, new String[] {"2"}));
+    // With the latent prediction term (MODEL.md 6e), which is logged; refused without --predict-frames.
+    Run two = run(concat(passes, new String[] {"2", "--predict-latent-weight", "2"}));
     assertEquals(0, two.code(), two.err());
     assertEquals(2, Checkpoints.latest(passesDir).orElseThrow().config().temporal().rolloutPasses());
+    assertTrue(Files.readString(passesDir.resolve("metrics.csv")).contains("prediction_kl"), "the latent term's KL was not logged");
+    Run latentAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-latent-weight", "2", "--run",
+        dir.resolve("latent-alone").toString());
+    assertEquals(2, latentAlone.code());
+    assertTrue(latentAlone.err().contains("give --predict-frames P too"), latentAlone.err());
     Path passesOut = dir.resolve("passes-predict");
     String[] predictPasses = {"predict", "--checkpoint", passesDir.toString(), "--data", data.toString(), "--count", "2",
         "--observe", "3", "--future", "2", "--out", passesOut.toString()};
