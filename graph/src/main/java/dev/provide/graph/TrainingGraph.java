@@ -57,6 +57,18 @@ public final class TrainingGraph {
     }
   }
 
+  /** How the latent prediction term (MODEL.md section 6e) scores a true frame's posterior against the rollout's prior. */
+  public enum LatentScore {
+    /** KL(q || p_hat): its minimiser over uncertain futures is the mean of the true latents. */
+    KL,
+    /**
+     * -log Laplace(mu_q | mean of p_hat, b) with b = sqrt(variance of p_hat / 2), the Laplace of the
+     * prior's variance: its minimiser is each latent's median, which commits to the likelier future
+     * where the mean averages two.
+     */
+    LAPLACE
+  }
+
   /**
    * A prediction term in training (MODEL.md section 6b): after the n observed frames of a window,
    * the model rolls its state {@code frames} frames into the future with the paper's rollout, and
@@ -80,14 +92,22 @@ public final class TrainingGraph {
    *     (MODEL.md section 6e): each true future frame is inferred as an observed frame, going on
    *     from the state the observed frames left, and the KL of its posterior (a constant to the
    *     gradient) from the rollout's prior at that frame joins the loss; 0 = none
+   * @param latentScore how the latent term scores the true frame's posterior mean against the
+   *     rollout's prior
    */
-  public record Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight) {
+  public record Rollout(
+      int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight, LatentScore latentScore) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
 
     /** A prediction term with no latent part. */
     public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
-      this(frames, weight, feedbackGradient, stateGradient, 0);
+      this(frames, weight, feedbackGradient, stateGradient, 0, LatentScore.KL);
+    }
+
+    /** A prediction term whose latent part, if any, is the KL. */
+    public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight) {
+      this(frames, weight, feedbackGradient, stateGradient, latentWeight, LatentScore.KL);
     }
 
     /** A prediction term whose fed-back frames are constants to the gradient. */
@@ -110,6 +130,9 @@ public final class TrainingGraph {
       }
       if (!(latentWeight >= 0) || Double.isInfinite(latentWeight)) {
         throw new IllegalArgumentException("latent prediction weight must be a finite number >= 0, got " + latentWeight);
+      }
+      if (latentScore == null) {
+        throw new IllegalArgumentException("the latent score must be given");
       }
     }
 
@@ -424,7 +447,7 @@ public final class TrainingGraph {
         Unroller.Frame target =
             unroller.frame(fs.withSubScope("target"), truth.get(j), t, c.stepsForFrame(t), observedState, seed, b.seed, controls);
         observedState = target.carried();
-        Operand<TFloat32> kl = latentKl(fs, c, target, predicted); // scalar
+        Operand<TFloat32> kl = latentScore(fs, c, b.rollout.latentScore(), target, predicted); // scalar
         kls.add(kl);
         weighted.add(fs.math.mul(wLatent, kl));
       }
@@ -436,16 +459,26 @@ public final class TrainingGraph {
   }
 
   /**
-   * KL(q || p) of a true frame's posterior q (a constant to the gradient) from a predicted frame's
-   * prior p, summed over slots, batch mean (MODEL.md section 6e).
+   * The latent score (MODEL.md section 6e) of a true frame's posterior q (a constant to the
+   * gradient) under a predicted frame's prior p, summed over slots, batch mean.
    */
-  private static Operand<TFloat32> latentKl(Ops tf, ModelConfig c, Unroller.Frame target, Unroller.Frame predicted) {
+  private static Operand<TFloat32> latentScore(
+      Ops tf, ModelConfig c, LatentScore score, Unroller.Frame target, Unroller.Frame predicted) {
     Operand<TInt32> rows = tf.constant(new int[] {-1, c.latentSize()});
     Operand<TFloat32> muQ = tf.stopGradient(tf.reshape(target.latentMean(), rows)); // [N, D]
     Operand<TFloat32> logVarQ = tf.stopGradient(tf.reshape(target.latentLogVariance(), rows)); // [N, D]
     Operand<TFloat32> muP = tf.reshape(predicted.latentMean(), rows); // [N, D]
-    Operand<TFloat32> varP = tf.math.exp(tf.reshape(predicted.latentLogVariance(), rows)); // [N, D]
-    Operand<TFloat32> perSlot = GaussianKl.diagonal(tf, muQ, logVarQ, muP, varP); // [N]
+    Operand<TFloat32> logVarP = tf.reshape(predicted.latentLogVariance(), rows); // [N, D]
+    Operand<TFloat32> perSlot = switch (score) {
+      case KL -> GaussianKl.diagonal(tf, muQ, logVarQ, muP, tf.math.exp(logVarP)); // [N]
+      case LAPLACE -> {
+        // b = sqrt(var / 2): -log Laplace(mu_q | mu_p, b) = |mu_q - mu_p| / b + log(2 b)
+        Operand<TFloat32> scale = tf.math.sqrt(tf.math.mul(tf.constant(0.5f), tf.math.exp(logVarP))); // [N, D]
+        Operand<TFloat32> terms = tf.math.add(
+            tf.math.div(tf.math.abs(tf.math.sub(muQ, muP)), scale), tf.math.log(tf.math.mul(tf.constant(2f), scale))); // [N, D]
+        yield tf.sum(terms, tf.constant(1)); // [N]
+      }
+    };
     Operand<TFloat32> perSequence = tf.sum(tf.reshape(perSlot, tf.constant(new int[] {-1, c.slots()})), tf.constant(1)); // [B]
     return tf.math.mean(perSequence, tf.constant(0));
   }

@@ -116,6 +116,13 @@ final class TrainCommand implements Callable<Integer> {
           + "Costs the future frames' refinement steps (forward only). 0 = none. Default: ${DEFAULT-VALUE}.")
   double predictLatentWeight;
 
+  @Option(names = "--predict-latent-score", defaultValue = "kl", paramLabel = "kl|laplace",
+      description = "How --predict-latent-weight scores the true frame's latents against the rollout's prior: kl (its best "
+          + "forecast is the mean of the possible futures' latents) or laplace (the Laplace NLL of the posterior mean with "
+          + "the prior's variance, whose best forecast is each latent's median: it commits to the likelier future). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String predictLatentScore;
+
   @Option(names = "--predict-feedback-gradient",
       description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
@@ -309,6 +316,9 @@ final class TrainCommand implements Callable<Integer> {
     if (predictFeedbackGradient && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
     }
+    if (!predictLatentScore.equals("kl") && predictLatentWeight == 0) {
+      throw new IllegalArgumentException("--predict-latent-score scores the latent prediction term: give --predict-latent-weight W too");
+    }
     if (predictLatentWeight != 0 && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-latent-weight adds a latent prediction term: give --predict-frames P too");
     }
@@ -332,7 +342,8 @@ final class TrainCommand implements Callable<Integer> {
     Trainer.Options options =
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
-            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient, predictLatentWeight),
+            new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient, predictLatentWeight,
+                latentScore(predictLatentScore)),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
@@ -646,6 +657,17 @@ final class TrainCommand implements Callable<Integer> {
         return "Stopped with the cluster (another worker was interrupted or reached the time limit)";
       default:
         return "Stopped: the loss is not finite";
+    }
+  }
+
+  private static TrainingGraph.LatentScore latentScore(String s) {
+    switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "kl":
+        return TrainingGraph.LatentScore.KL;
+      case "laplace":
+        return TrainingGraph.LatentScore.LAPLACE;
+      default:
+        throw new IllegalArgumentException("--predict-latent-score must be kl or laplace, got '" + s + "'");
     }
   }
 
