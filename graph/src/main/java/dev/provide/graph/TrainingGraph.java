@@ -462,7 +462,7 @@ public final class TrainingGraph {
    * The latent score (MODEL.md section 6e) of a true frame's posterior q (a constant to the
    * gradient) under a predicted frame's prior p, summed over slots, batch mean.
    */
-  private static Operand<TFloat32> latentScore(
+  static Operand<TFloat32> latentScore(
       Ops tf, ModelConfig c, LatentScore score, Unroller.Frame target, Unroller.Frame predicted) {
     Operand<TInt32> rows = tf.constant(new int[] {-1, c.latentSize()});
     Operand<TFloat32> muQ = tf.stopGradient(tf.reshape(target.latentMean(), rows)); // [N, D]

@@ -234,6 +234,43 @@ class PredictionTermTest {
     assertTrue(Math.abs(two[0] - term[0]) > 1e-4 * term[0], "the second frame added nothing: " + term[0] + " " + two[0]);
   }
 
+  @Test
+  void theLatentScoresAreTheKlAndTheLaplaceNllOfThePosteriorMean() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int k = c.slots(), d = c.latentSize(), n = B * k * d;
+    java.util.Random rnd = new java.util.Random(31);
+    float[] muQ = new float[n], logVarQ = new float[n], muP = new float[n], logVarP = new float[n];
+    for (int i = 0; i < n; i++) {
+      muQ[i] = (float) rnd.nextGaussian();
+      logVarQ[i] = (float) rnd.nextGaussian() - 1;
+      muP[i] = (float) rnd.nextGaussian();
+      logVarP[i] = (float) rnd.nextGaussian();
+    }
+    double kl = 0, laplace = 0;
+    for (int i = 0; i < n; i++) {
+      double varQ = Math.exp(logVarQ[i]), varP = Math.exp(logVarP[i]), diff = muQ[i] - muP[i];
+      kl += 0.5 * (Math.log(varP) - logVarQ[i] + (varQ + diff * diff) / varP - 1);
+      double scale = Math.sqrt(varP / 2);
+      laplace += Math.abs(diff) / scale + Math.log(2 * scale);
+    }
+    try (Graph g = new Graph(); Session sess = new Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      Unroller.Frame target = latents(tf, muQ, logVarQ, k, d), predicted = latents(tf, muP, logVarP, k, d);
+      for (TrainingGraph.LatentScore score : TrainingGraph.LatentScore.values()) {
+        try (Result r = sess.runner().fetch(TrainingGraph.latentScore(tf, c, score, target, predicted)).run()) {
+          double expected = (score == TrainingGraph.LatentScore.KL ? kl : laplace) / B; // summed over slots, batch mean
+          assertEquals(expected, ((TFloat32) r.get(0)).getFloat(), 1e-5 * Math.abs(expected), score.toString());
+        }
+      }
+    }
+  }
+
+  private static Unroller.Frame latents(org.tensorflow.op.Ops tf, float[] mean, float[] logVariance, int k, int d) {
+    org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(B, k, d);
+    return new Unroller.Frame(null, null, null, null, tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(mean)),
+        tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(logVariance)), null, java.util.List.of(), java.util.List.of(), null);
+  }
+
   /** {prediction KL (NaN without the latent term), loss} of a training graph on a fixed clip. */
   private static float[] latentTerm(ModelConfig c, TrainingGraph.Rollout rollout, float[] observed, float[] future, int p) {
     int s = c.imageSize();

@@ -316,7 +316,7 @@ final class TrainCommand implements Callable<Integer> {
     if (predictFeedbackGradient && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
     }
-    if (!predictLatentScore.equals("kl") && predictLatentWeight == 0) {
+    if (latentScore(predictLatentScore) != TrainingGraph.LatentScore.KL && predictLatentWeight == 0) {
       throw new IllegalArgumentException("--predict-latent-score scores the latent prediction term: give --predict-latent-weight W too");
     }
     if (predictLatentWeight != 0 && predictFrames == 0) {
