@@ -94,20 +94,30 @@ public final class TrainingGraph {
    *     gradient) from the rollout's prior at that frame joins the loss; 0 = none
    * @param latentScore how the latent term scores the true frame's posterior mean against the
    *     rollout's prior
+   * @param stateWeight the weight of a state term (MODEL.md section 6e): the squared distance of
+   *     the rollout's temporal hidden state after each predicted frame from the state the true
+   *     frame's inference leaves (a constant to the gradient), summed over units and slots, batch
+   *     mean; 0 = none
    */
   public record Rollout(
-      int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight, LatentScore latentScore) {
+      int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight, LatentScore latentScore,
+      double stateWeight) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
 
     /** A prediction term with no latent part. */
     public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
-      this(frames, weight, feedbackGradient, stateGradient, 0, LatentScore.KL);
+      this(frames, weight, feedbackGradient, stateGradient, 0, LatentScore.KL, 0);
     }
 
     /** A prediction term whose latent part, if any, is the KL. */
     public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight) {
-      this(frames, weight, feedbackGradient, stateGradient, latentWeight, LatentScore.KL);
+      this(frames, weight, feedbackGradient, stateGradient, latentWeight, LatentScore.KL, 0);
+    }
+
+    /** Whether the true future frames are inferred for a latent or state term. */
+    public boolean infersTargets() {
+      return latentWeight > 0 || stateWeight > 0;
     }
 
     /** A prediction term whose fed-back frames are constants to the gradient. */
@@ -130,6 +140,9 @@ public final class TrainingGraph {
       }
       if (!(latentWeight >= 0) || Double.isInfinite(latentWeight)) {
         throw new IllegalArgumentException("latent prediction weight must be a finite number >= 0, got " + latentWeight);
+      }
+      if (!(stateWeight >= 0) || Double.isInfinite(stateWeight)) {
+        throw new IllegalArgumentException("state prediction weight must be a finite number >= 0, got " + stateWeight);
       }
       if (latentScore == null) {
         throw new IllegalArgumentException("the latent score must be given");
@@ -192,6 +205,8 @@ public final class TrainingGraph {
    * summed over slots, batch mean (MODEL.md 6e); null without a latent prediction term.
    */
   public final Operand<TFloat32> predictionKl;
+  /** Mean over predicted frames of the state term's distance (MODEL.md 6e); null unless the true future frames are inferred. */
+  public final Operand<TFloat32> predictionState;
   public final Placeholder<TFloat32> video;
   public final Placeholder<TInt64> seed;
   public final Operand<TFloat32> klWeight;
@@ -238,6 +253,7 @@ public final class TrainingGraph {
     this.future = b.future;
     this.predictionNll = b.predictionNll;
     this.predictionKl = b.predictionKl;
+    this.predictionState = b.predictionState;
     this.video = b.video;
     this.seed = b.seed;
     this.klWeight = b.klWeight;
@@ -269,7 +285,7 @@ public final class TrainingGraph {
     Op synchronize;
     Operand<TInt64> settings, chiefSettings;
     Placeholder<TFloat32> video, future;
-    Operand<TFloat32> predictionNll, predictionKl;
+    Operand<TFloat32> predictionNll, predictionKl, predictionState;
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
@@ -425,10 +441,11 @@ public final class TrainingGraph {
     b.future = tf.withName("future").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, p, s, s, 3)));
     List<Operand<TFloat32>> truth = new ArrayList<>(ps.unstack(b.future, (long) p, Unstack.axis(1L)).output()); // P x [B, H, W, 3]
     float w = (float) (b.rollout.weight() * c.loss().nll());
-    boolean latent = b.rollout.latentWeight() > 0;
+    boolean latent = b.rollout.infersTargets();
     Operand<TFloat32> wLatent = ps.math.mul(ps.constant((float) b.rollout.latentWeight()), controls.klWeight());
+    Operand<TFloat32> wState = ps.constant((float) b.rollout.stateWeight());
     Unroller.Carried observedState = carried; // section 6e: the true future frames inferred from here on
-    List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>();
+    List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>(), states = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
       boolean stop = !b.rollout.feedbackGradient();
@@ -450,11 +467,16 @@ public final class TrainingGraph {
         Operand<TFloat32> kl = latentScore(fs, c, b.rollout.latentScore(), target, predicted); // scalar
         kls.add(kl);
         weighted.add(fs.math.mul(wLatent, kl));
+        // The rollout's state after the frame against the one the true frame's inference leaves.
+        Operand<TFloat32> distance = stateDistance(fs, c, target.carried(), predicted.carried()); // scalar
+        states.add(distance);
+        weighted.add(fs.math.mul(wState, distance));
       }
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
     if (latent) {
       b.predictionKl = tf.withName("prediction_kl").math.mean(tf.stack(kls), tf.constant(0));
+      b.predictionState = tf.withName("prediction_state").math.mean(tf.stack(states), tf.constant(0));
     }
   }
 
@@ -480,6 +502,18 @@ public final class TrainingGraph {
       }
     };
     Operand<TFloat32> perSequence = tf.sum(tf.reshape(perSlot, tf.constant(new int[] {-1, c.slots()})), tf.constant(1)); // [B]
+    return tf.math.mean(perSequence, tf.constant(0));
+  }
+
+  /**
+   * sum over units and slots of (h_target - h_rollout)^2, batch mean, h_target a constant to the
+   * gradient (MODEL.md section 6e).
+   */
+  static Operand<TFloat32> stateDistance(Ops tf, ModelConfig c, Unroller.Carried target, Unroller.Carried rollout) {
+    Operand<TFloat32> squares =
+        tf.math.squaredDifference(tf.stopGradient(target.temporal().h()), rollout.temporal().h()); // [N, L]
+    Operand<TFloat32> perSequence =
+        tf.sum(tf.reshape(squares, tf.constant(new int[] {-1, c.slots() * c.lstmSize()})), tf.constant(1)); // [B]
     return tf.math.mean(perSequence, tf.constant(0));
   }
 

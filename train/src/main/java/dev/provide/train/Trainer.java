@@ -350,9 +350,8 @@ public final class Trainer {
               if (future != null) {
                 runner.fetch(t.logged.predictionNll()); // values[5]
               }
-              boolean logsLatent = future != null && t.predictionKl != null && !replicated; // this graph's own value
-              if (logsLatent) {
-                runner.fetch(t.predictionKl); // values[6]
+              if (future != null && t.predictionKl != null && !replicated) { // this graph's own values
+                runner.fetch(t.predictionKl).fetch(t.predictionState); // values[6], values[7]
               }
               if (replicated) {
                 runner.feed(t.stopRequest, stopRequest).fetch(t.stopAll); // the last value
@@ -398,6 +397,7 @@ public final class Trainer {
               }
               if (t.predictionKl != null && !replicated) {
                 m.put("prediction_kl", (double) values[6]);
+                m.put("prediction_state", (double) values[7]);
               }
               m.put("kl_weight", (double) klWeight);
               m.put("learning_rate", (double) lr);

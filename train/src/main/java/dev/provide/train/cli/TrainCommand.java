@@ -123,6 +123,13 @@ final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String predictLatentScore;
 
+  @Option(names = "--predict-state-weight", defaultValue = "0", paramLabel = "W",
+      description = "With --predict-frames: a state term (docs/MODEL.md section 6e). Each true future frame is also inferred "
+          + "as an observed frame, and W times the squared distance of the rollout's temporal state after each predicted "
+          + "frame from the state that inference leaves joins the loss, so the rollout's state is asked to move as an "
+          + "observed frame's does. 0 = none. Default: ${DEFAULT-VALUE}.")
+  double predictStateWeight;
+
   @Option(names = "--predict-feedback-gradient",
       description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
@@ -319,6 +326,9 @@ final class TrainCommand implements Callable<Integer> {
     if (latentScore(predictLatentScore) != TrainingGraph.LatentScore.KL && predictLatentWeight == 0) {
       throw new IllegalArgumentException("--predict-latent-score scores the latent prediction term: give --predict-latent-weight W too");
     }
+    if (predictStateWeight != 0 && predictFrames == 0) {
+      throw new IllegalArgumentException("--predict-state-weight adds a state term: give --predict-frames P too");
+    }
     if (predictLatentWeight != 0 && predictFrames == 0) {
       throw new IllegalArgumentException("--predict-latent-weight adds a latent prediction term: give --predict-frames P too");
     }
@@ -343,7 +353,7 @@ final class TrainCommand implements Callable<Integer> {
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient, predictLatentWeight,
-                latentScore(predictLatentScore)),
+                latentScore(predictLatentScore), predictStateWeight),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
