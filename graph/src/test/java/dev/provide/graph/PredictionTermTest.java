@@ -265,29 +265,62 @@ class PredictionTermTest {
     }
   }
 
+  @Test
+  void theStateTermIsTheSquaredDistanceOfTheRolloutsStateFromTheTrueFrames() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    int n = B * c.slots() * c.lstmSize();
+    java.util.Random rnd = new java.util.Random(32);
+    float[] target = new float[n], rollout = new float[n];
+    double expected = 0;
+    for (int i = 0; i < n; i++) {
+      target[i] = (float) rnd.nextGaussian();
+      rollout[i] = (float) rnd.nextGaussian();
+      expected += (target[i] - rollout[i]) * (target[i] - rollout[i]);
+    }
+    expected /= B; // summed over units and slots, batch mean
+    try (Graph g = new Graph(); Session sess = new Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(B * c.slots(), c.lstmSize());
+      java.util.function.Function<float[], Unroller.Carried> state = h -> new Unroller.Carried(
+          new dev.provide.ops.Lstm2dCell.State(tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(h)), null), null);
+      try (Result r = sess.runner().fetch(TrainingGraph.stateDistance(tf, c, state.apply(target), state.apply(rollout))).run()) {
+        assertEquals(expected, ((TFloat32) r.get(0)).getFloat(), 1e-5 * expected);
+      }
+    }
+    // In the loss: stateWeight * the distance per predicted frame.
+    int s = c.imageSize();
+    float[] observed = TrainingGraphTest.video(B, F, s, 33), future = TrainingGraphTest.video(B, P, s, 34);
+    float[] plain = latentTerm(c, new TrainingGraph.Rollout(P, 0.5, false, true, 1), observed, future, P);
+    float[] withState = latentTerm(c, new TrainingGraph.Rollout(P, 0.5, false, true, 1, TrainingGraph.LatentScore.KL, 3), observed, future, P);
+    assertEquals(plain[0], withState[0], 1e-6 * Math.abs(plain[0]));
+    assertTrue(withState[2] > 0, "the rollout's state matched the true frames' exactly");
+    assertEquals(plain[1] + 3 * P * withState[2], withState[1], 1e-5 * Math.abs(withState[1]));
+  }
+
   private static Unroller.Frame latents(org.tensorflow.op.Ops tf, float[] mean, float[] logVariance, int k, int d) {
     org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(B, k, d);
     return new Unroller.Frame(null, null, null, null, tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(mean)),
         tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(logVariance)), null, java.util.List.of(), java.util.List.of(), null);
   }
 
-  /** {prediction KL (NaN without the latent term), loss} of a training graph on a fixed clip. */
+  /** {prediction KL, loss, state distance} of a training graph on a fixed clip (NaN where the true future frames are not inferred). */
   private static float[] latentTerm(ModelConfig c, TrainingGraph.Rollout rollout, float[] observed, float[] future, int p) {
     int s = c.imageSize();
     try (Graph g = new Graph()) {
       TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(c.slots()), rollout);
-      assertEquals(rollout.latentWeight() > 0, t.predictionKl != null);
+      assertEquals(rollout.infersTargets(), t.predictionKl != null);
       try (Session sess = new Session(g);
           TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
           TFloat32 y = Tensors.floats(future, B, p, s, s, 3);
           TInt64 sd = TInt64.vectorOf(7, 0)) {
         Session.Runner runner = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.loss);
         if (t.predictionKl != null) {
-          runner.fetch(t.predictionKl);
+          runner.fetch(t.predictionKl).fetch(t.predictionState);
         }
         try (Result r = runner.run()) {
           float loss = ((TFloat32) r.get(0)).getFloat();
-          return new float[] {t.predictionKl == null ? Float.NaN : ((TFloat32) r.get(1)).getFloat(), loss};
+          boolean targets = t.predictionKl != null;
+          return new float[] {targets ? ((TFloat32) r.get(1)).getFloat() : Float.NaN, loss, targets ? ((TFloat32) r.get(2)).getFloat() : Float.NaN};
         }
       }
     }
@@ -297,6 +330,8 @@ class PredictionTermTest {
   void badRolloutsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, -1));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, Double.POSITIVE_INFINITY));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, 1, TrainingGraph.LatentScore.KL, -1));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, 1, null, 0));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(-1, 1));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, -0.5));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, Double.NaN));
