@@ -321,14 +321,24 @@ class ProvideCommandTest {
     assertTrue(none.err().contains("--rollout-passes must be >= 1"), none.err());
     assertTrue(!Files.exists(passesDir), "a rejected run created " + passesDir);
     // With the latent prediction term (MODEL.md 6e), which is logged; refused without --predict-frames.
-    Run two = run(concat(passes, new String[] {"2", "--predict-latent-weight", "2"}));
+    Run two = run(concat(passes, new String[] {"2", "--predict-latent-weight", "2", "--predict-latent-score", "laplace",
+        "--predict-state-weight", "1"}));
     assertEquals(0, two.code(), two.err());
     assertEquals(2, Checkpoints.latest(passesDir).orElseThrow().config().temporal().rolloutPasses());
-    assertTrue(Files.readString(passesDir.resolve("metrics.csv")).contains("prediction_kl"), "the latent term's KL was not logged");
+    String metrics = Files.readString(passesDir.resolve("metrics.csv"));
+    assertTrue(metrics.contains("prediction_kl") && metrics.contains("prediction_state"), "the latent and state terms were not logged");
     Run latentAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-latent-weight", "2", "--run",
         dir.resolve("latent-alone").toString());
     assertEquals(2, latentAlone.code());
     assertTrue(latentAlone.err().contains("give --predict-frames P too"), latentAlone.err());
+    Run stateAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-state-weight", "2", "--run",
+        dir.resolve("state-alone").toString());
+    assertEquals(2, stateAlone.code());
+    assertTrue(stateAlone.err().contains("give --predict-frames P too"), stateAlone.err());
+    Run scoreAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-frames", "2", "--predict-latent-score",
+        "laplace", "--run", dir.resolve("score-alone").toString());
+    assertEquals(2, scoreAlone.code());
+    assertTrue(scoreAlone.err().contains("give --predict-latent-weight W too"), scoreAlone.err());
     Path passesOut = dir.resolve("passes-predict");
     String[] predictPasses = {"predict", "--checkpoint", passesDir.toString(), "--data", data.toString(), "--count", "2",
         "--observe", "3", "--future", "2", "--out", passesOut.toString()};
