@@ -201,10 +201,11 @@ public final class TrainingGraph {
   /** Mean over predicted frames of the NLL of the true frame under the predicted mixture (null without a rollout). */
   public final Operand<TFloat32> predictionNll;
   /**
-   * Mean over predicted frames of the KL of the true frame's posterior from the rollout's prior,
-   * summed over slots, batch mean (MODEL.md 6e); null without a latent prediction term.
+   * Mean over predicted frames of the latent score (the KL or Laplace NLL of {@link LatentScore})
+   * of the true frame's posterior under the rollout's prior, summed over slots, batch mean
+   * (MODEL.md 6e); null unless the true future frames are inferred.
    */
-  public final Operand<TFloat32> predictionKl;
+  public final Operand<TFloat32> predictionLatent;
   /** Mean over predicted frames of the state term's distance (MODEL.md 6e); null unless the true future frames are inferred. */
   public final Operand<TFloat32> predictionState;
   public final Placeholder<TFloat32> video;
@@ -252,7 +253,7 @@ public final class TrainingGraph {
     this.rollout = b.rollout;
     this.future = b.future;
     this.predictionNll = b.predictionNll;
-    this.predictionKl = b.predictionKl;
+    this.predictionLatent = b.predictionLatent;
     this.predictionState = b.predictionState;
     this.video = b.video;
     this.seed = b.seed;
@@ -285,7 +286,7 @@ public final class TrainingGraph {
     Op synchronize;
     Operand<TInt64> settings, chiefSettings;
     Placeholder<TFloat32> video, future;
-    Operand<TFloat32> predictionNll, predictionKl, predictionState;
+    Operand<TFloat32> predictionNll, predictionLatent, predictionState;
     Placeholder<TInt64> seed;
     Operand<TFloat32> klWeight, noiseScale, loss, nll, kl, entropy, masks, reconstruction, means, gradientNorm;
     List<Output<TFloat32>> variables;
@@ -475,7 +476,7 @@ public final class TrainingGraph {
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
     if (latent) {
-      b.predictionKl = tf.withName("prediction_kl").math.mean(tf.stack(kls), tf.constant(0));
+      b.predictionLatent = tf.withName("prediction_latent").math.mean(tf.stack(kls), tf.constant(0));
       b.predictionState = tf.withName("prediction_state").math.mean(tf.stack(states), tf.constant(0));
     }
   }

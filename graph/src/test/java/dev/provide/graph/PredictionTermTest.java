@@ -308,18 +308,18 @@ class PredictionTermTest {
     int s = c.imageSize();
     try (Graph g = new Graph()) {
       TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(c.slots()), rollout);
-      assertEquals(rollout.infersTargets(), t.predictionKl != null);
+      assertEquals(rollout.infersTargets(), t.predictionLatent != null);
       try (Session sess = new Session(g);
           TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
           TFloat32 y = Tensors.floats(future, B, p, s, s, 3);
           TInt64 sd = TInt64.vectorOf(7, 0)) {
         Session.Runner runner = sess.runner().feed(t.video, x).feed(t.future, y).feed(t.seed, sd).fetch(t.loss);
-        if (t.predictionKl != null) {
-          runner.fetch(t.predictionKl).fetch(t.predictionState);
+        if (t.predictionLatent != null) {
+          runner.fetch(t.predictionLatent).fetch(t.predictionState);
         }
         try (Result r = runner.run()) {
           float loss = ((TFloat32) r.get(0)).getFloat();
-          boolean targets = t.predictionKl != null;
+          boolean targets = t.predictionLatent != null;
           return new float[] {targets ? ((TFloat32) r.get(1)).getFloat() : Float.NaN, loss, targets ? ((TFloat32) r.get(2)).getFloat() : Float.NaN};
         }
       }

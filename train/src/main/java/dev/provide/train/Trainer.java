@@ -350,8 +350,8 @@ public final class Trainer {
               if (future != null) {
                 runner.fetch(t.logged.predictionNll()); // values[5]
               }
-              if (future != null && t.predictionKl != null && !replicated) { // this graph's own values
-                runner.fetch(t.predictionKl).fetch(t.predictionState); // values[6], values[7]
+              if (future != null && t.predictionLatent != null && !replicated) { // this graph's own values
+                runner.fetch(t.predictionLatent).fetch(t.predictionState); // values[6], values[7]
               }
               if (replicated) {
                 runner.feed(t.stopRequest, stopRequest).fetch(t.stopAll); // the last value
@@ -395,8 +395,8 @@ public final class Trainer {
               if (t.rollout.active()) {
                 m.put("prediction_nll", (double) values[5]);
               }
-              if (t.predictionKl != null && !replicated) {
-                m.put("prediction_kl", (double) values[6]);
+              if (t.predictionLatent != null && !replicated) {
+                m.put("prediction_latent", (double) values[6]);
                 m.put("prediction_state", (double) values[7]);
               }
               m.put("kl_weight", (double) klWeight);

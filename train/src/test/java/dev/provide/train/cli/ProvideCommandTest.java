@@ -326,7 +326,7 @@ class ProvideCommandTest {
     assertEquals(0, two.code(), two.err());
     assertEquals(2, Checkpoints.latest(passesDir).orElseThrow().config().temporal().rolloutPasses());
     String metrics = Files.readString(passesDir.resolve("metrics.csv"));
-    assertTrue(metrics.contains("prediction_kl") && metrics.contains("prediction_state"), "the latent and state terms were not logged");
+    assertTrue(metrics.contains("prediction_latent") && metrics.contains("prediction_state"), "the latent and state terms were not logged");
     Run latentAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-latent-weight", "2", "--run",
         dir.resolve("latent-alone").toString());
     assertEquals(2, latentAlone.code());
