@@ -90,8 +90,8 @@ public final class TrainingGraph {
    *     transition itself is trained by the observed frames alone
    * @param latentWeight the weight, relative to the KL weight psi, of a latent prediction term
    *     (MODEL.md section 6e): each true future frame is inferred as an observed frame, going on
-   *     from the state the observed frames left, and the KL of its posterior (a constant to the
-   *     gradient) from the rollout's prior at that frame joins the loss; 0 = none
+   *     from the state the observed frames left, and the {@code latentScore} of its posterior (a
+   *     constant to the gradient) under the rollout's prior at that frame joins the loss; 0 = none
    * @param latentScore how the latent term scores the true frame's posterior mean against the
    *     rollout's prior
    * @param stateWeight the weight of a state term (MODEL.md section 6e): the squared distance of
@@ -446,7 +446,7 @@ public final class TrainingGraph {
     Operand<TFloat32> wLatent = ps.math.mul(ps.constant((float) b.rollout.latentWeight()), controls.klWeight());
     Operand<TFloat32> wState = ps.constant((float) b.rollout.stateWeight());
     Unroller.Carried observedState = carried; // section 6e: the true future frames inferred from here on
-    List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>(), states = new ArrayList<>();
+    List<Operand<TFloat32>> nlls = new ArrayList<>(), scores = new ArrayList<>(), states = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
       boolean stop = !b.rollout.feedbackGradient();
@@ -465,9 +465,9 @@ public final class TrainingGraph {
         Unroller.Frame target =
             unroller.frame(fs.withSubScope("target"), truth.get(j), t, c.stepsForFrame(t), observedState, seed, b.seed, controls);
         observedState = target.carried();
-        Operand<TFloat32> kl = latentScore(fs, c, b.rollout.latentScore(), target, predicted); // scalar
-        kls.add(kl);
-        weighted.add(fs.math.mul(wLatent, kl));
+        Operand<TFloat32> score = latentScore(fs, c, b.rollout.latentScore(), target, predicted); // scalar
+        scores.add(score);
+        weighted.add(fs.math.mul(wLatent, score));
         // The rollout's state after the frame against the one the true frame's inference leaves.
         Operand<TFloat32> distance = stateDistance(fs, c, target.carried(), predicted.carried()); // scalar
         states.add(distance);
@@ -476,7 +476,7 @@ public final class TrainingGraph {
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
     if (latent) {
-      b.predictionLatent = tf.withName("prediction_latent").math.mean(tf.stack(kls), tf.constant(0));
+      b.predictionLatent = tf.withName("prediction_latent").math.mean(tf.stack(scores), tf.constant(0));
       b.predictionState = tf.withName("prediction_state").math.mean(tf.stack(states), tf.constant(0));
     }
   }

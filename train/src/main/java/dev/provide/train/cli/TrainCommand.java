@@ -111,8 +111,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--predict-latent-weight", defaultValue = "0", paramLabel = "W",
       description = "With --predict-frames: a latent prediction term (docs/MODEL.md section 6e). Each true future frame is "
-          + "also inferred as an observed frame, and the KL of its posterior from the rollout's prior at that frame, times W "
-          + "and the KL weight, joins the loss, so the rollout's latents are asked to land where the true frame's are. "
+          + "also inferred as an observed frame, and the KL of its posterior from the rollout's prior at that frame (or the "
+          + "--predict-latent-score), times W and the KL weight, joins the loss, so the rollout's latents are asked to land where the true frame's are. "
           + "Costs the future frames' refinement steps (forward only). 0 = none. Default: ${DEFAULT-VALUE}.")
   double predictLatentWeight;
 
