@@ -175,6 +175,47 @@ public final class VideoInference {
     }
   }
 
+  /** Observed frames the draws of {@link #averagedState} share (where the slots take their objects). */
+  public static final int SHARED_FRAMES = 3;
+
+  /** Seeds of consecutive draws of {@link #averagedState} are this far apart. */
+  static final long DRAW_SEED_STRIDE = 7919;
+
+  /**
+   * The state after observing a clip [B, F, H, W, 3], averaged over {@code draws} inferences
+   * (MODEL.md section 6f): they share the first min({@link #SHARED_FRAMES}, F - 1) frames, inferred
+   * with {@code restarts} and {@code seed}, so every draw keeps the same object in the same slot;
+   * each then infers the other frames with its own noise (seed + (i + 1) * stride) and h, c and
+   * lambda are averaged over the draws. A rollout from it forecasts from a velocity less blurred
+   * by the inference's noise. One draw is the state of one decomposition with those seeds.
+   */
+  public State averagedState(float[] video, int batch, int frames, long seed, float noiseScale, Restarts restarts, int draws) {
+    if (draws < 1) {
+      throw new IllegalArgumentException("draws must be >= 1, got " + draws);
+    }
+    checkVideo(video, batch, frames);
+    int shared = Math.max(1, Math.min(SHARED_FRAMES, frames - 1));
+    State start = decompose(framesOf(video, batch, frames, 0, shared), batch, shared, seed, noiseScale, restarts).last();
+    if (shared == frames) {
+      return start; // one observed frame: nothing left to draw
+    }
+    float[] rest = framesOf(video, batch, frames, shared, frames);
+    float[] h = new float[start.h().length], cell = new float[start.c().length], lambda = new float[start.lambda().length];
+    for (int i = 0; i < draws; i++) {
+      State s = run(start, rest, batch, frames - shared, seed + (i + 1) * DRAW_SEED_STRIDE, noiseScale).last();
+      accumulate(h, s.h(), draws);
+      accumulate(cell, s.c(), draws);
+      accumulate(lambda, s.lambda(), draws);
+    }
+    return new State(h, cell, lambda, batch, start.nextFrame() + frames - shared);
+  }
+
+  private static void accumulate(float[] sum, float[] x, int n) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += x[i] / n;
+    }
+  }
+
   /** Decomposes a clip [B, F, H, W, 3]. */
   public Clip decompose(float[] video, int batch, int frames, long seed, float noiseScale) {
     checkVideo(video, batch, frames);

@@ -69,6 +69,7 @@ public final class Predictor {
   private final Restarts restarts;
   private final Rollout rollout;
   private final float feedbackSharpness;
+  private final int observeDraws;
 
   public Predictor(LoadedModel model, long seed) {
     this(model, seed, Restarts.NONE, Rollout.MEAN);
@@ -85,11 +86,30 @@ public final class Predictor {
    * the paper's rollout; {@link VideoInference#predict(VideoInference.State, int, long, float, float)}).
    */
   public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout, float feedbackSharpness) {
+    this(model, seed, restarts, rollout, feedbackSharpness, 1);
+  }
+
+  /**
+   * As {@link #Predictor(LoadedModel, long, Restarts, Rollout, float)}, rolling out from the state
+   * after the observed frames averaged over {@code observeDraws} inferences of them (MODEL.md
+   * section 6f, {@link VideoInference#averagedState}); 1 = from the decomposition's own state, the
+   * paper's rollout. The decomposition scored and drawn is the one inference of the observed frames.
+   */
+  public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout, float feedbackSharpness, int observeDraws) {
     this.model = model;
     this.seed = seed;
     this.restarts = restarts;
     this.rollout = rollout;
     this.feedbackSharpness = requireFeedbackSharpness(feedbackSharpness);
+    this.observeDraws = requireObserveDraws(observeDraws);
+  }
+
+  /** {@code n} if it is >= 1; otherwise an IllegalArgumentException that names the option. */
+  public static int requireObserveDraws(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("--observe-draws must be >= 1, got " + n);
+    }
+    return n;
   }
 
   /** {@code s} if it is a positive finite number; otherwise an IllegalArgumentException that names the option. */
@@ -134,7 +154,10 @@ public final class Predictor {
     int p = all.height() * all.width(), k = model.config().slots();
     float[] seen = FrameRange.of(all.frames(), count, observe + future, 0, observe, p * 3);
     VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f, restarts);
-    VideoInference.Clip predicted = model.inference().predict(observed.last(), future, seed, rollout.noiseScale, feedbackSharpness);
+    VideoInference.State start = observeDraws == 1
+        ? observed.last()
+        : model.inference().averagedState(seen, count, observe, seed, 1f, restarts, observeDraws); // MODEL.md 6f
+    VideoInference.Clip predicted = model.inference().predict(start, future, seed, rollout.noiseScale, feedbackSharpness);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);
     // Which true objects still move as when the observed frames ended (labelled data, 2+ observed frames).

@@ -65,6 +65,13 @@ final class PredictCommand implements Callable<Integer> {
           + "sharpens the masks it sees. The frames and masks scored are the predicted ones. Default: ${DEFAULT-VALUE}.")
   float feedbackSharpness;
 
+  @Option(names = "--observe-draws", defaultValue = "1", paramLabel = "N",
+      description = "Roll out from the state after the observed frames averaged over N inferences of them, which share the "
+          + "first 3 frames and draw their own noise after (docs/MODEL.md section 6f): the forecast starts from a velocity "
+          + "less blurred by the inference's noise. Costs N more inferences of the observed frames. 1 = the paper's "
+          + "rollout, from one inference. Default: ${DEFAULT-VALUE}.")
+  int observeDraws;
+
   @Option(names = "--seed", defaultValue = "1", description = "Noise seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -76,13 +83,14 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Predictor.Rollout rollout = Predictor.Rollout.parse(rolloutName);
     Predictor.requireFeedbackSharpness(feedbackSharpness);
+    Predictor.requireObserveDraws(observeDraws);
     List<ClipRecord> clips = ClipFiles.read(data, count);
     try (LoadedModel model = slotOptions.open(checkpoint, 0);
         dev.provide.ops.OutputFolder folder = out == null ? null : dev.provide.ops.OutputFolder.create(out)) {
       ClipFiles.requireFrameSize(clips, model.config().imageSize(), data);
       int k = model.config().slots(), s = model.config().imageSize();
       int[] drawn = {0};
-      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts(), rollout, feedbackSharpness).predictAll(clips, observe, future, p -> {
+      HorizonScores horizons = new Predictor(model, seed, restartOptions.restarts(), rollout, feedbackSharpness, observeDraws).predictAll(clips, observe, future, p -> {
         if (out != null) {
           VideoInference.Clip joined = p.observed().then(p.future());
           for (int b = 0; b < p.observed().batch(); b++, drawn[0]++) {
@@ -96,7 +104,8 @@ final class PredictCommand implements Callable<Integer> {
           ClipScores.format(horizons.overall(Forecast.MODEL, HorizonScores.Metric.F_ARI)));
       String rolloutLabel = rollout.label() + (feedbackSharpness == 1f ? "" : ", feedback sharpness " + feedbackSharpness)
           + (model.config().temporal().inferredRollout() ? ", each predicted frame inferred as observed (MODEL.md 6c)" : "")
-          + (model.config().temporal().rolloutPasses() > 1 ? ", " + model.config().temporal().rolloutPasses() + " refinement passes per predicted frame (MODEL.md 6d)" : "");
+          + (model.config().temporal().rolloutPasses() > 1 ? ", " + model.config().temporal().rolloutPasses() + " refinement passes per predicted frame (MODEL.md 6d)" : "")
+          + (observeDraws > 1 ? ", from the state averaged over " + observeDraws + " inferences of the observed frames (MODEL.md 6f)" : "");
       PredictionReport.Setup setup = new PredictionReport.Setup(observe, clips.size(), data, rolloutLabel);
       String md = PredictionReport.markdown(horizons, setup);
       System.out.println(md);
