@@ -305,4 +305,41 @@ class InferenceGraphTest {
       assertEquals(expected[i], actual[i], tol, "entry " + i);
     }
   }
+
+  @Test
+  void theAveragedStateIsTheMeanOfTheDrawsThatShareTheFirstFrames() {
+    // MODEL.md 6f, composed here from decompose and run: the first SHARED_FRAMES frames once, the
+    // rest once per draw with its own seed, and h, c, lambda averaged.
+    ModelConfig c = TrainingGraphTest.tiny();
+    int b = 2, f = 5, s = c.imageSize(), shared = VideoInference.SHARED_FRAMES, frame = s * s * 3;
+    float[] video = TrainingGraphTest.video(b, f, s, 41);
+    float[] head = new float[b * shared * frame], rest = new float[b * (f - shared) * frame];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(video, i * f * frame, head, i * shared * frame, shared * frame);
+      System.arraycopy(video, (i * f + shared) * frame, rest, i * (f - shared) * frame, (f - shared) * frame);
+    }
+    long seed = 17;
+    withInference(c, v -> {
+      VideoInference.State start = v.decompose(head, b, shared, seed, 1f).last();
+      VideoInference.State one = v.run(start, rest, b, f - shared, seed + VideoInference.DRAW_SEED_STRIDE, 1f).last();
+      VideoInference.State two = v.run(start, rest, b, f - shared, seed + 2 * VideoInference.DRAW_SEED_STRIDE, 1f).last();
+      VideoInference.State averaged = v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 2);
+      assertEquals(one.nextFrame(), averaged.nextFrame());
+      double apart = 0;
+      for (int i = 0; i < one.h().length; i++) {
+        assertEquals((one.h()[i] + two.h()[i]) / 2, averaged.h()[i], 1e-5);
+        assertEquals((one.c()[i] + two.c()[i]) / 2, averaged.c()[i], 1e-5);
+        apart += Math.abs(one.h()[i] - two.h()[i]);
+      }
+      for (int i = 0; i < one.lambda().length; i++) {
+        assertEquals((one.lambda()[i] + two.lambda()[i]) / 2, averaged.lambda()[i], 1e-5);
+      }
+      assertTrue(apart > 1e-3, "the two draws drew the same noise");
+      // One draw is one inference's state.
+      VideoInference.State single = v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 1);
+      assertArrayEquals(one.h(), single.h(), 1e-6f);
+      assertThrows(IllegalArgumentException.class, () -> v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 0));
+      return null;
+    });
+  }
 }

@@ -348,6 +348,32 @@ class ProvideCommandTest {
   }
 
   @Test
+  void predictRollsOutFromAnAveragedStateWhenAsked() throws Exception {
+    String model = Path.of("..", "testdata", "model").toString();
+    String data = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
+    String[] common = {"predict", "--checkpoint", model, "--data", data, "--count", "2", "--observe", "4", "--future", "2"};
+    Path one = dir.resolve("draws-1"), three = dir.resolve("draws-3");
+    Run plain = run(concat(common, new String[] {"--out", one.toString()}));
+    assertEquals(0, plain.code(), plain.err());
+    Run averaged = run(concat(common, new String[] {"--observe-draws", "3", "--out", three.toString()}));
+    assertEquals(0, averaged.code(), averaged.err());
+    String report = Files.readString(three.resolve("prediction.md"));
+    assertTrue(report.contains("averaged over 3 inferences"), report);
+    // Another state: the model's forecast changes; the decomposition and the baselines do not.
+    String plainJson = Files.readString(one.resolve("prediction.json")), averagedJson = Files.readString(three.resolve("prediction.json"));
+    assertTrue(!horizonRow(plainJson, "model").equals(horizonRow(averagedJson, "model")), "the averaged state predicted what one inference does");
+    assertEquals(horizonRow(plainJson, "copy_last"), horizonRow(averagedJson, "copy_last"));
+    Run none = run(concat(common, new String[] {"--observe-draws", "0"}));
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--observe-draws must be >= 1"), none.err());
+  }
+
+  /** One predictor's scores per horizon in a prediction.json. */
+  private static String horizonRow(String json, String predictor) {
+    return com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("horizons").get(predictor).toString();
+  }
+
+  @Test
   void predictNamesItsRolloutInTheReportAndRefusesAnUnknownOne() throws Exception {
     String model = Path.of("..", "testdata", "model").toString();
     String data = Path.of("..", "testdata", "golden", "input.tfrecord").toString();
@@ -361,8 +387,7 @@ class ProvideCommandTest {
       assertTrue(json.contains("\"rollout\": \"" + rollout + "\""), json);
       String md = Files.readString(out.resolve("prediction.md"));
       assertTrue(md.contains("(rollout: " + rollout + ")"), md);
-      modelRows.put(rollout, com.google.gson.JsonParser.parseString(json).getAsJsonObject()
-          .getAsJsonObject("horizons").get("model").toString());
+      modelRows.put(rollout, horizonRow(json, "model"));
     }
     assertTrue(!modelRows.get("mean").equals(modelRows.get("sample")), "a draw from the prior scored exactly as its mean: " + modelRows);
     Run unknown = run(concat(common, new String[] {"--rollout", "median"}));
