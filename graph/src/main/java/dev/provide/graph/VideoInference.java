@@ -184,18 +184,19 @@ public final class VideoInference {
   /**
    * The state after observing a clip [B, F, H, W, 3], averaged over {@code draws} inferences
    * (MODEL.md section 6f): they share the first min({@link #SHARED_FRAMES}, F - 1) frames, inferred
-   * with {@code restarts} and {@code seed}, so every draw keeps the same object in the same slot;
-   * each then infers the other frames with its own noise (seed + (i + 1) * stride) and h, c and
-   * lambda are averaged over the draws. A rollout from it forecasts from a velocity less blurred
-   * by the inference's noise. One draw is the state of one decomposition with those seeds.
+   * with {@code seed} as {@link #decompose(float[], int, int, long, float)} infers them, so every
+   * draw keeps the object in the slot the decomposition gives it; each then infers the other
+   * frames with its own noise (seed + i * stride, i = 1..draws) and h, c and lambda are averaged
+   * over the draws. A rollout from it forecasts from a velocity less blurred by the inference's
+   * noise.
    */
-  public State averagedState(float[] video, int batch, int frames, long seed, float noiseScale, Restarts restarts, int draws) {
+  public State averagedState(float[] video, int batch, int frames, long seed, float noiseScale, int draws) {
     if (draws < 1) {
       throw new IllegalArgumentException("draws must be >= 1, got " + draws);
     }
     checkVideo(video, batch, frames);
     int shared = Math.max(1, Math.min(SHARED_FRAMES, frames - 1));
-    State start = decompose(framesOf(video, batch, frames, 0, shared), batch, shared, seed, noiseScale, restarts).last();
+    State start = decompose(framesOf(video, batch, frames, 0, shared), batch, shared, seed, noiseScale).last();
     if (shared == frames) {
       return start; // one observed frame: nothing left to draw
     }

@@ -323,7 +323,7 @@ class InferenceGraphTest {
       VideoInference.State start = v.decompose(head, b, shared, seed, 1f).last();
       VideoInference.State one = v.run(start, rest, b, f - shared, seed + VideoInference.DRAW_SEED_STRIDE, 1f).last();
       VideoInference.State two = v.run(start, rest, b, f - shared, seed + 2 * VideoInference.DRAW_SEED_STRIDE, 1f).last();
-      VideoInference.State averaged = v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 2);
+      VideoInference.State averaged = v.averagedState(video, b, f, seed, 1f, 2);
       assertEquals(one.nextFrame(), averaged.nextFrame());
       double apart = 0;
       for (int i = 0; i < one.h().length; i++) {
@@ -336,9 +336,9 @@ class InferenceGraphTest {
       }
       assertTrue(apart > 1e-3, "the two draws drew the same noise");
       // One draw is one inference's state.
-      VideoInference.State single = v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 1);
+      VideoInference.State single = v.averagedState(video, b, f, seed, 1f, 1);
       assertArrayEquals(one.h(), single.h(), 1e-6f);
-      assertThrows(IllegalArgumentException.class, () -> v.averagedState(video, b, f, seed, 1f, Restarts.NONE, 0));
+      assertThrows(IllegalArgumentException.class, () -> v.averagedState(video, b, f, seed, 1f, 0));
       return null;
     });
   }

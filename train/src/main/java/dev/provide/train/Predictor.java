@@ -94,6 +94,8 @@ public final class Predictor {
    * after the observed frames averaged over {@code observeDraws} inferences of them (MODEL.md
    * section 6f, {@link VideoInference#averagedState}); 1 = from the decomposition's own state, the
    * paper's rollout. The decomposition scored and drawn is the one inference of the observed frames.
+   * Not with {@code restarts}, whose choice of start could give the objects other slots than the
+   * draws share.
    */
   public Predictor(LoadedModel model, long seed, Restarts restarts, Rollout rollout, float feedbackSharpness, int observeDraws) {
     this.model = model;
@@ -102,6 +104,10 @@ public final class Predictor {
     this.rollout = rollout;
     this.feedbackSharpness = requireFeedbackSharpness(feedbackSharpness);
     this.observeDraws = requireObserveDraws(observeDraws);
+    if (observeDraws > 1 && restarts.enabled()) {
+      // The draws share the decomposition's first frames; a restart could give its objects other slots.
+      throw new IllegalArgumentException("--observe-draws cannot be combined with --restarts yet: give one of them");
+    }
   }
 
   /** {@code n} if it is >= 1; otherwise an IllegalArgumentException that names the option. */
@@ -156,7 +162,7 @@ public final class Predictor {
     VideoInference.Clip observed = model.inference().decompose(seen, count, observe, seed, 1f, restarts);
     VideoInference.State start = observeDraws == 1
         ? observed.last()
-        : model.inference().averagedState(seen, count, observe, seed, 1f, restarts, observeDraws); // MODEL.md 6f
+        : model.inference().averagedState(seen, count, observe, seed, 1f, observeDraws); // MODEL.md 6f
     VideoInference.Clip predicted = model.inference().predict(start, future, seed, rollout.noiseScale, feedbackSharpness);
     float[] trueFuture = FrameRange.of(all.frames(), count, observe + future, observe, observe + future, p * 3);
     int[] futureIds = FrameRange.of(all.ids(), count, observe + future, observe, observe + future, p);

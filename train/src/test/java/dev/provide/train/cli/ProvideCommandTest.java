@@ -366,6 +366,9 @@ class ProvideCommandTest {
     Run none = run(concat(common, new String[] {"--observe-draws", "0"}));
     assertEquals(2, none.code());
     assertTrue(none.err().contains("--observe-draws must be >= 1"), none.err());
+    Run restarted = run(concat(common, new String[] {"--observe-draws", "2", "--restarts", "2"}));
+    assertEquals(2, restarted.code());
+    assertTrue(restarted.err().contains("cannot be combined with --restarts"), restarted.err());
   }
 
   /** One predictor's scores per horizon in a prediction.json. */
