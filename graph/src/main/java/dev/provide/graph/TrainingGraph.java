@@ -442,7 +442,7 @@ public final class TrainingGraph {
     b.future = tf.withName("future").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, p, s, s, 3)));
     List<Operand<TFloat32>> truth = new ArrayList<>(ps.unstack(b.future, (long) p, Unstack.axis(1L)).output()); // P x [B, H, W, 3]
     float w = (float) (b.rollout.weight() * c.loss().nll());
-    boolean latent = b.rollout.infersTargets();
+    boolean targets = b.rollout.infersTargets();
     Operand<TFloat32> wLatent = ps.math.mul(ps.constant((float) b.rollout.latentWeight()), controls.klWeight());
     Operand<TFloat32> wState = ps.constant((float) b.rollout.stateWeight());
     Unroller.Carried observedState = carried; // section 6e: the true future frames inferred from here on
@@ -460,22 +460,27 @@ public final class TrainingGraph {
       Operand<TFloat32> nll = fs.math.neg(fs.math.mean(logLikelihood, fs.constant(0)));
       nlls.add(nll);
       weighted.add(fs.math.mul(fs.constant(w), nll));
-      if (latent) {
+      if (targets) {
         // Section 6e: the true frame inferred as observed frame t; its posterior is the target.
         Unroller.Frame target =
             unroller.frame(fs.withSubScope("target"), truth.get(j), t, c.stepsForFrame(t), observedState, seed, b.seed, controls);
         observedState = target.carried();
         Operand<TFloat32> score = latentScore(fs, c, b.rollout.latentScore(), target, predicted); // scalar
         scores.add(score);
-        weighted.add(fs.math.mul(wLatent, score));
         // The rollout's state after the frame against the one the true frame's inference leaves.
         Operand<TFloat32> distance = stateDistance(fs, c, target.carried(), predicted.carried()); // scalar
         states.add(distance);
-        weighted.add(fs.math.mul(wState, distance));
+        // A term of weight 0 is only logged: left out of the loss, it adds nothing to the backward pass.
+        if (b.rollout.latentWeight() > 0) {
+          weighted.add(fs.math.mul(wLatent, score));
+        }
+        if (b.rollout.stateWeight() > 0) {
+          weighted.add(fs.math.mul(wState, distance));
+        }
       }
     }
     b.predictionNll = tf.withName("prediction_nll").math.mean(tf.stack(nlls), tf.constant(0));
-    if (latent) {
+    if (targets) {
       b.predictionLatent = tf.withName("prediction_latent").math.mean(tf.stack(scores), tf.constant(0));
       b.predictionState = tf.withName("prediction_state").math.mean(tf.stack(states), tf.constant(0));
     }

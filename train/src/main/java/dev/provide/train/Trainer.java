@@ -250,6 +250,8 @@ public final class Trainer {
       TrainingTowers all = TrainingTowers.build(g, config, options.clipFrames(), options.optimization(), options.rollout(),
           workers ? cluster.replication() : dev.provide.graph.Replication.NONE, towers);
       TrainingGraph t = all.first();
+      // The latent and state terms' scalars: this graph's own, so logged only when it is the only replica.
+      boolean logsTargets = t.predictionLatent != null && !replicated;
       var sessionConfig = Devices.sessionConfig(gpu, options.intraThreads(), options.interThreads(),
           options.precision() == dev.provide.graph.Precision.BFLOAT16, options.xla(), gpu ? 0 : towers.count());
       try (Session s = cluster != null ? cluster.session(g, sessionConfig) : new Session(g, sessionConfig);
@@ -350,7 +352,7 @@ public final class Trainer {
               if (future != null) {
                 runner.fetch(t.logged.predictionNll()); // values[5]
               }
-              if (future != null && t.predictionLatent != null && !replicated) { // this graph's own values
+              if (logsTargets) {
                 runner.fetch(t.predictionLatent).fetch(t.predictionState); // values[6], values[7]
               }
               if (replicated) {
@@ -395,7 +397,7 @@ public final class Trainer {
               if (t.rollout.active()) {
                 m.put("prediction_nll", (double) values[5]);
               }
-              if (t.predictionLatent != null && !replicated) {
+              if (logsTargets) {
                 m.put("prediction_latent", (double) values[6]);
                 m.put("prediction_state", (double) values[7]);
               }

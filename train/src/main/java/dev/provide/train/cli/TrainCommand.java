@@ -320,21 +320,13 @@ final class TrainCommand implements Callable<Integer> {
     if (valCount < 1) {
       throw new IllegalArgumentException("--val-count must be >= 1, got " + valCount);
     }
-    if (predictFeedbackGradient && predictFrames == 0) {
-      throw new IllegalArgumentException("--predict-feedback-gradient changes the prediction term: give --predict-frames P too");
-    }
+    requirePredictFrames(predictFeedbackGradient, "--predict-feedback-gradient changes the prediction term");
     if (latentScore(predictLatentScore) != TrainingGraph.LatentScore.KL && predictLatentWeight == 0) {
       throw new IllegalArgumentException("--predict-latent-score scores the latent prediction term: give --predict-latent-weight W too");
     }
-    if (predictStateWeight != 0 && predictFrames == 0) {
-      throw new IllegalArgumentException("--predict-state-weight adds a state term: give --predict-frames P too");
-    }
-    if (predictLatentWeight != 0 && predictFrames == 0) {
-      throw new IllegalArgumentException("--predict-latent-weight adds a latent prediction term: give --predict-frames P too");
-    }
-    if (!predictStateGradient && predictFrames == 0) {
-      throw new IllegalArgumentException("--no-predict-state-gradient changes the prediction term: give --predict-frames P too");
-    }
+    requirePredictFrames(predictStateWeight != 0, "--predict-state-weight adds a state term");
+    requirePredictFrames(predictLatentWeight != 0, "--predict-latent-weight adds a latent prediction term");
+    requirePredictFrames(!predictStateGradient, "--no-predict-state-gradient changes the prediction term");
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
@@ -667,6 +659,13 @@ final class TrainCommand implements Callable<Integer> {
         return "Stopped with the cluster (another worker was interrupted or reached the time limit)";
       default:
         return "Stopped: the loss is not finite";
+    }
+  }
+
+  /** Refuses an option that acts on the prediction term when there is none: "{what}: give --predict-frames P too". */
+  private void requirePredictFrames(boolean given, String what) {
+    if (given && predictFrames == 0) {
+      throw new IllegalArgumentException(what + ": give --predict-frames P too");
     }
   }
 
