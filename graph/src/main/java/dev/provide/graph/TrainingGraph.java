@@ -98,21 +98,39 @@ public final class TrainingGraph {
    *     the rollout's temporal hidden state after each predicted frame from the state the true
    *     frame's inference leaves (a constant to the gradient), summed over units and slots, batch
    *     mean; 0 = none
+   * @param observeDraws N, the inferences of the observed frames whose temporal state the rollout
+   *     starts from (MODEL.md section 6g): the clip's own and N - 1 more that share its first frames
+   *     ({@link VideoInference#sharedFrames}) and draw their own noise after, averaged as
+   *     {@code provide predict --observe-draws} averages them; the extra draws are constants to the
+   *     gradient, which reaches the clip's own inference as without them. 1 = the state of the
+   *     clip's own inference
    */
   public record Rollout(
       int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight, LatentScore latentScore,
-      double stateWeight) {
+      double stateWeight, int observeDraws) {
     /** No prediction term: the paper's training. */
     public static final Rollout NONE = new Rollout(0, 0);
 
     /** A prediction term with no latent part. */
     public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient) {
-      this(frames, weight, feedbackGradient, stateGradient, 0, LatentScore.KL, 0);
+      this(frames, weight, feedbackGradient, stateGradient, 0, LatentScore.KL, 0, 1);
     }
 
     /** A prediction term whose latent part, if any, is the KL. */
     public Rollout(int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight) {
-      this(frames, weight, feedbackGradient, stateGradient, latentWeight, LatentScore.KL, 0);
+      this(frames, weight, feedbackGradient, stateGradient, latentWeight, LatentScore.KL, 0, 1);
+    }
+
+    /** A prediction term that starts its rollout from the clip's own inference. */
+    public Rollout(
+        int frames, double weight, boolean feedbackGradient, boolean stateGradient, double latentWeight, LatentScore latentScore,
+        double stateWeight) {
+      this(frames, weight, feedbackGradient, stateGradient, latentWeight, latentScore, stateWeight, 1);
+    }
+
+    /** The same term, its rollout starting from the state averaged over {@code draws} inferences. */
+    public Rollout withObserveDraws(int draws) {
+      return new Rollout(frames, weight, feedbackGradient, stateGradient, latentWeight, latentScore, stateWeight, draws);
     }
 
     /** Whether the true future frames are inferred for a latent or state term. */
@@ -146,6 +164,9 @@ public final class TrainingGraph {
       }
       if (latentScore == null) {
         throw new IllegalArgumentException("the latent score must be given");
+      }
+      if (observeDraws < 1) {
+        throw new IllegalArgumentException("the rollout's observed-frame draws must be >= 1, got " + observeDraws);
       }
     }
 
@@ -391,7 +412,12 @@ public final class TrainingGraph {
     List<Operand<TFloat32>> nlls = new ArrayList<>(), kls = new ArrayList<>(), entropies = new ArrayList<>();
     List<Operand<TFloat32>> masks = new ArrayList<>(), recons = new ArrayList<>(), means = new ArrayList<>();
     b.unrolled = new ArrayList<>();
+    int shared = VideoInference.sharedFrames(frames);
+    Unroller.Carried afterShared = null; // where the extra draws of section 6g start
     for (int t = 0; t < frames; t++) {
+      if (t == shared) {
+        afterShared = carried;
+      }
       Operand<TInt64> frameSeed = frameSeed(tf, b.seed, t);
       Unroller.Frame f =
           unroller.frame(tf.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, frameSeed, b.seed, controls);
@@ -410,7 +436,10 @@ public final class TrainingGraph {
       means.add(f.means()); // [B, K, H, W, 3]
     }
     if (rollout.active()) {
-      predictionTerm(tf, b, unroller, carried, controls, weighted);
+      Unroller.Carried start = rollout.observeDraws() > 1 && afterShared != null
+          ? averagedOverDraws(tf.withSubScope("draws"), b, unroller, x, shared, afterShared, carried, controls)
+          : carried;
+      predictionTerm(tf, b, unroller, start, carried, controls, weighted);
     }
     b.loss = tf.withName("loss").math.addN(weighted);
     b.nll = tf.withName("nll").math.mean(tf.stack(nlls), tf.constant(0));
@@ -434,7 +463,8 @@ public final class TrainingGraph {
    * 6), each predicted mixture scoring the true frame at its place: weight * beta * NLL each.
    */
   private static void predictionTerm(
-      Ops tf, Builder b, Unroller unroller, Unroller.Carried carried, Unroller.Controls controls, List<Operand<TFloat32>> weighted) {
+      Ops tf, Builder b, Unroller unroller, Unroller.Carried carried, Unroller.Carried observedState, Unroller.Controls controls,
+      List<Operand<TFloat32>> weighted) {
     ModelConfig c = b.config;
     int p = b.rollout.frames();
     int s = c.imageSize();
@@ -445,7 +475,8 @@ public final class TrainingGraph {
     boolean targets = b.rollout.infersTargets();
     Operand<TFloat32> wLatent = ps.math.mul(ps.constant((float) b.rollout.latentWeight()), controls.klWeight());
     Operand<TFloat32> wState = ps.constant((float) b.rollout.stateWeight());
-    Unroller.Carried observedState = carried; // section 6e: the true future frames inferred from here on
+    // carried: where the rollout starts; observedState: the clip's own inference, from which
+    // section 6e infers the true future frames
     List<Operand<TFloat32>> nlls = new ArrayList<>(), scores = new ArrayList<>(), states = new ArrayList<>();
     for (int j = 0; j < p; j++) {
       Ops fs = ps.withSubScope("frame" + j);
@@ -521,6 +552,42 @@ public final class TrainingGraph {
     Operand<TFloat32> perSequence =
         tf.sum(tf.reshape(squares, tf.constant(new int[] {-1, c.slots() * c.lstmSize()})), tf.constant(1)); // [B]
     return tf.math.mean(perSequence, tf.constant(0));
+  }
+
+  /**
+   * MODEL.md section 6g: the temporal state after the observed frames, averaged over the clip's own
+   * inference ({@code own}) and N - 1 more that go on from {@code afterShared}, the state after the
+   * first {@code shared} frames, draw i with the clip seed + (i * stride, 0) as
+   * {@link VideoInference#averagedState} seeds its draws. The value is the mean; the gradient is
+   * the clip's own: own + stopGradient(mean - own).
+   */
+  private static Unroller.Carried averagedOverDraws(
+      Ops tf, Builder b, Unroller unroller, List<Operand<TFloat32>> x, int shared, Unroller.Carried afterShared,
+      Unroller.Carried own, Unroller.Controls controls) {
+    ModelConfig c = b.config;
+    int n = b.rollout.observeDraws();
+    Operand<TFloat32> h = own.temporal().h(), cell = own.temporal().c(), lambda = own.lambda(); // [B*K, L], [B*K, L], [B*K, 2D]
+    for (int i = 1; i < n; i++) {
+      Ops ds = tf.withSubScope("draw" + i);
+      Operand<TInt64> drawSeed = ds.math.add(b.seed, ds.constant(new long[] {i * VideoInference.DRAW_SEED_STRIDE, 0}));
+      Unroller.Carried carried = constant(ds, afterShared);
+      for (int t = shared; t < b.frames; t++) {
+        carried = unroller.frame(ds.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, frameSeed(ds, drawSeed, t),
+            drawSeed, controls).carried();
+      }
+      h = ds.math.add(h, carried.temporal().h());
+      cell = ds.math.add(cell, carried.temporal().c());
+      lambda = ds.math.add(lambda, carried.lambda());
+    }
+    Operand<TFloat32> share = tf.constant(1f / n);
+    return new Unroller.Carried(
+        new Lstm2dCell.State(ownGradient(tf, own.temporal().h(), tf.math.mul(h, share)), ownGradient(tf, own.temporal().c(), tf.math.mul(cell, share))),
+        ownGradient(tf, own.lambda(), tf.math.mul(lambda, share)));
+  }
+
+  /** The value of {@code mean} with the gradient of {@code own}: own + stopGradient(mean - own). */
+  private static Operand<TFloat32> ownGradient(Ops tf, Operand<TFloat32> own, Operand<TFloat32> mean) {
+    return tf.math.add(own, tf.stopGradient(tf.math.sub(mean, own)));
   }
 
   /** The noise seed of frame {@code t} of a clip, observed or predicted: the clip's seed + (0, (t + 1) * stride). */

@@ -178,6 +178,11 @@ public final class VideoInference {
   /** Observed frames the draws of {@link #averagedState} share (where the slots take their objects). */
   public static final int SHARED_FRAMES = 3;
 
+  /** The leading frames of an F-frame clip that the draws of {@link #averagedState} share: min(3, F - 1), at least 1. */
+  public static int sharedFrames(int frames) {
+    return Math.max(1, Math.min(SHARED_FRAMES, frames - 1));
+  }
+
   /** Seeds of consecutive draws of {@link #averagedState} are this far apart. */
   static final long DRAW_SEED_STRIDE = 7919;
 
@@ -195,7 +200,7 @@ public final class VideoInference {
       throw new IllegalArgumentException("draws must be >= 1, got " + draws);
     }
     checkVideo(video, batch, frames);
-    int shared = Math.max(1, Math.min(SHARED_FRAMES, frames - 1));
+    int shared = sharedFrames(frames);
     State start = decompose(framesOf(video, batch, frames, 0, shared), batch, shared, seed, noiseScale).last();
     if (shared == frames) {
       return start; // one observed frame: nothing left to draw

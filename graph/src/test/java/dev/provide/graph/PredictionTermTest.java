@@ -34,8 +34,25 @@ class PredictionTermTest {
     assertTrue(Math.abs(paper - twice) > 1e-4 * Math.abs(paper), "two passes predicted what one does: " + paper + " " + twice);
   }
 
+  @Test
+  void withSeveralDrawsTheRolloutStartsFromTheStateAveragedOverTheClipsOwnInferenceAndTheOthers() {
+    ModelConfig c = TrainingGraphTest.tiny();
+    double own = predictionTermMatchesTheInferenceGraphsRollout(c, 1);
+    double averaged = predictionTermMatchesTheInferenceGraphsRollout(c, 3);
+    assertTrue(Math.abs(own - averaged) > 1e-4 * Math.abs(own), "the averaged state predicted what the clip's own does: " + own + " " + averaged);
+  }
+
   /** Checks the term against a plain-Java NLL of the inference graph's rollout; returns that NLL. */
   private static double predictionTermMatchesTheInferenceGraphsRollout(ModelConfig c) {
+    return predictionTermMatchesTheInferenceGraphsRollout(c, 1);
+  }
+
+  /**
+   * {@link #predictionTermMatchesTheInferenceGraphsRollout(ModelConfig)} with the rollout starting
+   * from the state averaged over {@code draws} inferences (MODEL.md section 6g): the clip's own,
+   * and draws - 1 more that {@link VideoInference#averagedState} makes with the same seeds.
+   */
+  private static double predictionTermMatchesTheInferenceGraphsRollout(ModelConfig c, int draws) {
     assertEquals(MixtureLikelihood.Form.PER_CHANNEL, c.likelihood());
     int s = c.imageSize(), k = c.slots(), p = s * s;
     float[] observed = TrainingGraphTest.video(B, F, s, 21);
@@ -44,8 +61,16 @@ class PredictionTermTest {
 
     // Independent: the inference graph decomposes the observed frames, rolls out P frames, and the
     // NLL of the true frames under the predicted masks and means is summed here, in plain Java.
-    VideoInference.Clip rolled =
-        InferenceGraphTest.withInference(c, v -> v.predict(v.decompose(observed, B, F, seed, 1f).last(), P, seed, 0f));
+    VideoInference.Clip rolled = InferenceGraphTest.withInference(c, v -> {
+      VideoInference.State own = v.decompose(observed, B, F, seed, 1f).last();
+      if (draws == 1) {
+        return v.predict(own, P, seed, 0f);
+      }
+      VideoInference.State others = v.averagedState(observed, B, F, seed, 1f, draws - 1);
+      VideoInference.State mean = new VideoInference.State(mean(own.h(), others.h(), draws), mean(own.c(), others.c(), draws),
+          mean(own.lambda(), others.lambda(), draws), B, own.nextFrame());
+      return v.predict(mean, P, seed, 0f);
+    });
     double[] sigmas = c.slotSigmas();
     double expected = 0;
     for (int j = 0; j < P; j++) {
@@ -72,7 +97,7 @@ class PredictionTermTest {
     float withTerm, without, predictionNll;
     float weight = 0.5f;
     try (Graph g = new Graph()) {
-      TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(k), new TrainingGraph.Rollout(P, weight));
+      TrainingGraph t = TrainingGraph.build(g, c, F, null, Unroller.Noise.sameForEveryVideo(k), new TrainingGraph.Rollout(P, weight).withObserveDraws(draws));
       try (Session sess = new Session(g);
           TFloat32 x = Tensors.floats(observed, B, F, s, s, 3);
           TFloat32 y = Tensors.floats(future, B, P, s, s, 3);
@@ -99,13 +124,28 @@ class PredictionTermTest {
     return expected;
   }
 
+  /** (own + (n - 1) * others) / n, element by element. */
+  private static float[] mean(float[] own, float[] others, int n) {
+    float[] out = new float[own.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (own[i] + (n - 1) * others[i]) / n;
+    }
+    return out;
+  }
+
   @Test
   void trainingWithTheTermLowersThePredictionNllOnAFixedBatch() {
+    trainingLowersThePredictionNll(new TrainingGraph.Rollout(P, 1));
+    // MODEL.md 6g: from the state averaged over the clip's own inference and another.
+    trainingLowersThePredictionNll(new TrainingGraph.Rollout(P, 1).withObserveDraws(2));
+  }
+
+  private static void trainingLowersThePredictionNll(TrainingGraph.Rollout rollout) {
     ModelConfig c = TrainingGraphTest.tiny();
     int s = c.imageSize();
     try (Graph g = new Graph()) {
       // The optimiser's build also checks that every variable affects the loss.
-      TrainingGraph t = TrainingGraph.build(g, c, F, new TrainingGraph.Optimization(1e-2, 5), new TrainingGraph.Rollout(P, 1));
+      TrainingGraph t = TrainingGraph.build(g, c, F, new TrainingGraph.Optimization(1e-2, 5), rollout);
       try (Session sess = new Session(g);
           TFloat32 x = Tensors.floats(TrainingGraphTest.video(B, F, s, 23), B, F, s, s, 3);
           TFloat32 y = Tensors.floats(TrainingGraphTest.video(B, P, s, 24), B, P, s, s, 3);
@@ -332,6 +372,7 @@ class PredictionTermTest {
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, Double.POSITIVE_INFINITY));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, 1, TrainingGraph.LatentScore.KL, -1));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1, false, true, 1, null, 0));
+    assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, 1).withObserveDraws(0));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(-1, 1));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, -0.5));
     assertThrows(IllegalArgumentException.class, () -> new TrainingGraph.Rollout(2, Double.NaN));

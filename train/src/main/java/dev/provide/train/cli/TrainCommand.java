@@ -130,6 +130,14 @@ final class TrainCommand implements Callable<Integer> {
           + "observed frame's does. 0 = none. Default: ${DEFAULT-VALUE}.")
   double predictStateWeight;
 
+  @Option(names = "--predict-observe-draws", defaultValue = "1", paramLabel = "N",
+      description = "With --predict-frames: start each window's rollout from the temporal state averaged over N inferences "
+          + "of its observed frames (docs/MODEL.md section 6g), the window's own and N - 1 more that share its first 3 frames "
+          + "and draw their own noise after, as `provide predict --observe-draws N` does; the rollout then learns to "
+          + "forecast from such averages. The extra inferences run forward only. 1 = the window's own inference. "
+          + "Default: ${DEFAULT-VALUE}.")
+  int predictObserveDraws;
+
   @Option(names = "--predict-feedback-gradient",
       description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
           + "that the rollout feeds back as the next observation (by default it is a constant, as in the paper's rollout).")
@@ -327,6 +335,10 @@ final class TrainCommand implements Callable<Integer> {
     requirePredictFrames(predictStateWeight != 0, "--predict-state-weight adds a state term");
     requirePredictFrames(predictLatentWeight != 0, "--predict-latent-weight adds a latent prediction term");
     requirePredictFrames(!predictStateGradient, "--no-predict-state-gradient changes the prediction term");
+    if (predictObserveDraws < 1) {
+      throw new IllegalArgumentException("--predict-observe-draws must be >= 1, got " + predictObserveDraws);
+    }
+    requirePredictFrames(predictObserveDraws != 1, "--predict-observe-draws changes where the rollout starts");
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
@@ -345,7 +357,7 @@ final class TrainCommand implements Callable<Integer> {
         new Trainer.Options(batch, frames, steps, minutes, new TrainingGraph.Optimization(lr, clip), klWarmup, noiseWarmup,
             logEvery, validateEvery, checkpointEvery, keep, seed, gpu, intraThreads, interThreads, xla != null && xla,
             new LearningRateDecay(lrDecayFrom, lrFinal), new TrainingGraph.Rollout(predictFrames, predictWeight, predictFeedbackGradient, predictStateGradient, predictLatentWeight,
-                latentScore(predictLatentScore), predictStateWeight),
+                latentScore(predictLatentScore), predictStateWeight, predictObserveDraws),
             Precision.parse(precision), devices);
     options.precision().require(gpu);
     List<Path> files = ClipStream.expand(data);
