@@ -322,7 +322,7 @@ class ProvideCommandTest {
     assertTrue(!Files.exists(passesDir), "a rejected run created " + passesDir);
     // With the latent prediction term (MODEL.md 6e), which is logged; refused without --predict-frames.
     Run two = run(concat(passes, new String[] {"2", "--predict-latent-weight", "2", "--predict-latent-score", "laplace",
-        "--predict-state-weight", "1"}));
+        "--predict-state-weight", "1", "--predict-observe-draws", "2"}));
     assertEquals(0, two.code(), two.err());
     assertEquals(2, Checkpoints.latest(passesDir).orElseThrow().config().temporal().rolloutPasses());
     String metrics = Files.readString(passesDir.resolve("metrics.csv"));
@@ -335,6 +335,15 @@ class ProvideCommandTest {
         dir.resolve("state-alone").toString());
     assertEquals(2, stateAlone.code());
     assertTrue(stateAlone.err().contains("give --predict-frames P too"), stateAlone.err());
+    Run drawsAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-observe-draws", "2", "--run",
+        dir.resolve("draws-alone").toString());
+    assertEquals(2, drawsAlone.code());
+    assertTrue(drawsAlone.err().contains("give --predict-frames P too"), drawsAlone.err());
+    Run noDraws = run("train", "--steps", "1", "--data", data.toString(), "--predict-frames", "2", "--predict-observe-draws", "0",
+        "--run", dir.resolve("no-draws").toString());
+    assertEquals(2, noDraws.code());
+    assertTrue(noDraws.err().contains("--predict-observe-draws must be >= 1"), noDraws.err());
+    assertTrue(!Files.exists(dir.resolve("no-draws")), "a rejected run created its folder");
     Run scoreAlone = run("train", "--steps", "1", "--data", data.toString(), "--predict-frames", "2", "--predict-latent-score",
         "laplace", "--run", dir.resolve("score-alone").toString());
     assertEquals(2, scoreAlone.code());
