@@ -133,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--predict-observe-draws", defaultValue = "1", paramLabel = "N",
       description = "With --predict-frames: start each window's rollout from the temporal state averaged over N inferences "
           + "of its observed frames (docs/MODEL.md section 6g), the window's own and N - 1 more that share its first 3 frames "
-          + "and draw their own noise after, as `provide predict --observe-draws N` does; the rollout then learns to "
+          + "(all but the last in a shorter window) and draw their own noise after, as `provide predict --observe-draws N` does; the rollout then learns to "
           + "forecast from such averages. The extra inferences run forward only. 1 = the window's own inference. "
           + "Default: ${DEFAULT-VALUE}.")
   int predictObserveDraws;
