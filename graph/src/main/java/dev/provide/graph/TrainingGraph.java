@@ -580,9 +580,10 @@ public final class TrainingGraph {
       lambda = ds.math.add(lambda, carried.lambda());
     }
     Operand<TFloat32> share = tf.constant(1f / n);
-    return new Unroller.Carried(
-        new Lstm2dCell.State(ownGradient(tf, own.temporal().h(), tf.math.mul(h, share)), ownGradient(tf, own.temporal().c(), tf.math.mul(cell, share))),
-        ownGradient(tf, own.lambda(), tf.math.mul(lambda, share)));
+    Operand<TFloat32> meanH = ownGradient(tf, own.temporal().h(), tf.math.mul(h, share)); // [B*K, L]
+    Operand<TFloat32> meanC = ownGradient(tf, own.temporal().c(), tf.math.mul(cell, share)); // [B*K, L]
+    Operand<TFloat32> meanLambda = ownGradient(tf, own.lambda(), tf.math.mul(lambda, share)); // [B*K, 2D]
+    return new Unroller.Carried(new Lstm2dCell.State(meanH, meanC), meanLambda);
   }
 
   /** The value of {@code mean} with the gradient of {@code own}: own + stopGradient(mean - own). */

@@ -188,7 +188,7 @@ public final class VideoInference {
 
   /**
    * The state after observing a clip [B, F, H, W, 3], averaged over {@code draws} inferences
-   * (MODEL.md section 6f): they share the first min({@link #SHARED_FRAMES}, F - 1) frames, inferred
+   * (MODEL.md section 6f): they share the first {@link #sharedFrames}(F) frames, inferred
    * with {@code seed} as {@link #decompose(float[], int, int, long, float)} infers them, so every
    * draw keeps the object in the slot the decomposition gives it; each then infers the other
    * frames with its own noise (seed + i * stride, i = 1..draws) and h, c and lambda are averaged

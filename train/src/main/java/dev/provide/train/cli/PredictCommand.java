@@ -67,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Option(names = "--observe-draws", defaultValue = "1", paramLabel = "N",
       description = "Roll out from the state after the observed frames averaged over N inferences of them, which share the "
-          + "first 3 frames and draw their own noise after (docs/MODEL.md section 6f): the forecast starts from a velocity "
+          + "first 3 frames (all but the last when fewer than 4 are observed) and draw their own noise after (docs/MODEL.md section 6f): the forecast starts from a velocity "
           + "less blurred by the inference's noise. Costs N more inferences of the observed frames. 1 = the paper's "
           + "rollout, from one inference. Default: ${DEFAULT-VALUE}.")
   int observeDraws;
