@@ -30,7 +30,16 @@ interface Backend extends AutoCloseable {
   State initial(int batch);
 
   /** Decomposes frame {@code state.nextFrame()} [B, H, W, 3]. */
-  Frame step(State state, float[] frame);
+  default Frame step(State state, float[] frame) {
+    return step(state, frame, 0);
+  }
+
+  /**
+   * Decomposes frame {@code state.nextFrame()} [B, H, W, 3] with the noise of draw {@code draw}
+   * (MODEL.md section 6f: the seed base {@link ServingGraph#SEED} + draw * stride; 0 is
+   * {@link #step(State, float[])}).
+   */
+  Frame step(State state, float[] frame, int draw);
 
   /** Predicts the next frame from the state alone. */
   Frame predict(State state);

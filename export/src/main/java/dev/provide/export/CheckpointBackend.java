@@ -27,8 +27,8 @@ final class CheckpointBackend implements Backend {
   }
 
   @Override
-  public Frame step(State state, float[] frame) {
-    VideoInference.FrameResult r = inference.step(to(state), frame, ServingGraph.SEED, 1f);
+  public Frame step(State state, float[] frame, int draw) {
+    VideoInference.FrameResult r = inference.step(to(state), frame, ServingGraph.SEED + draw * VideoInference.DRAW_SEED_STRIDE, 1f);
     return new Frame(r.masks(), r.means(), r.reconstruction(), r.segmentation(), r.latents(), from(r.next()));
   }
 

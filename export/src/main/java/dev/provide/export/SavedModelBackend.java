@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -17,11 +18,16 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
-/** An exported SavedModel, run through its {@code step}, {@code predict_step} and {@code initial_state} signatures. */
+/**
+ * An exported SavedModel, run through its {@code step}, {@code step_draw} (where it has one),
+ * {@code predict_step} and {@code initial_state} signatures.
+ */
 final class SavedModelBackend implements Backend {
   private final SavedModelBundle bundle;
   private final ModelConfig config;
   private final SessionFunction step;
+  /** Absent in SavedModels exported before it was added. */
+  private final Optional<SessionFunction> stepDraw;
   private final SessionFunction predictStep;
   private final SessionFunction initialState;
 
@@ -36,6 +42,8 @@ final class SavedModelBackend implements Backend {
       this.step = bundle.function("step");
       this.predictStep = bundle.function("predict_step");
       this.initialState = bundle.function("initial_state");
+      this.stepDraw = bundle.metaGraphDef().getSignatureDefMap().containsKey("step_draw")
+          ? Optional.of(bundle.function("step_draw")) : Optional.empty();
     } catch (IllegalArgumentException e) {
       bundle.close();
       throw new IOException(dir + " lacks the step, predict_step or initial_state signature: " + e.getMessage(), e);
@@ -56,15 +64,23 @@ final class SavedModelBackend implements Backend {
   }
 
   @Override
-  public Frame step(State s, float[] frame) {
+  public Frame step(State s, float[] frame, int draw) {
+    if (draw != 0 && stepDraw.isEmpty()) {
+      throw new IllegalArgumentException("this SavedModel has no step_draw signature (it was exported before draws were served): "
+          + "export it again with provide export to predict with observe draws");
+    }
     int size = config.imageSize();
     Map<String, Tensor> in = new LinkedHashMap<>();
     try (TFloat32 x = Tensors.floats(frame, s.batch(), size, size, 3);
-        TInt64 index = TInt64.scalarOf(s.nextFrame())) {
+        TInt64 index = TInt64.scalarOf(s.nextFrame());
+        TInt64 drawIndex = TInt64.scalarOf(draw)) {
       in.put("frame", x);
       in.put("frame_index", index);
+      if (draw != 0) {
+        in.put("draw", drawIndex);
+      }
       try (StateTensors st = new StateTensors(s, config, in);
-          Result r = step.call(in)) {
+          Result r = (draw == 0 ? step : stepDraw.get()).call(in)) {
         State next = new State(floats(r, "next_state_h"), floats(r, "next_state_c"), floats(r, "next_state_lambda"), s.batch(), s.nextFrame() + 1);
         return new Frame(floats(r, "masks"), floats(r, "means"), floats(r, "reconstruction"),
             Tensors.toInts((TInt32) r.get("segmentation").orElseThrow()), floats(r, "latents"), next);

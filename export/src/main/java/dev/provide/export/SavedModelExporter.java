@@ -51,10 +51,21 @@ public final class SavedModelExporter {
    */
   public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future, int slots)
       throws IOException {
+    return export(checkpoint, base, version, frames, future, slots, 1);
+  }
+
+  /**
+   * Exports a model whose {@code predict} signature rolls out from the state averaged over {@code
+   * observeDraws} inferences of the observed frames (MODEL.md section 6f, as {@code provide predict
+   * --observe-draws}; 1: from the decomposition's own state, as the paper). The other signatures
+   * do not change.
+   */
+  public static Path export(Checkpoints.Checkpoint checkpoint, Path base, long version, int frames, int future, int slots,
+      int observeDraws) throws IOException {
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1 (TensorFlow Serving loads numbered folders), got " + version);
     }
-    ServingGraph.checkFrames(frames, future);
+    ServingGraph.checkFrames(frames, future, observeDraws);
     Path target = base.resolve(Long.toString(version));
     if (Files.exists(target)) {
       throw new IllegalArgumentException(target + " exists; choose another --version");
@@ -65,7 +76,7 @@ public final class SavedModelExporter {
     Path tmp = dev.provide.ops.PartialFiles.directory(target);
     boolean done = false;
     try (Graph g = new Graph()) {
-      ServingGraph serving = ServingGraph.build(g, config, frames, future);
+      ServingGraph serving = ServingGraph.build(g, config, frames, future, observeDraws);
       try (Session s = new Session(g)) {
         checkpoint.restoreInto(s);
         Path out = tmp.resolve("model");

@@ -5,6 +5,7 @@ import dev.provide.graph.ModelConfig;
 import dev.provide.graph.Mode;
 import dev.provide.graph.TrainingGraph;
 import dev.provide.graph.Unroller;
+import dev.provide.graph.VideoInference;
 import dev.provide.ops.Lstm2dCell;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Unstack;
@@ -27,7 +29,7 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
- * The lean graph a SavedModel is exported from (no loss, no optimiser), with five signatures, all
+ * The lean graph a SavedModel is exported from (no loss, no optimiser), with six signatures, all
  * with method name {@code tensorflow/serving/predict}:
  *
  * <ul>
@@ -36,12 +38,17 @@ import org.tensorflow.types.family.TType;
  *       F, H, W, 3], {@code latents} [batch, F, K, D], {@code segmentation} int32 [batch, F, H, W];
  *   <li>{@code predict}: {@code video} [batch, F, H, W, 3] -> the next P frames: {@code
  *       future_frames} [batch, P, H, W, 3], {@code future_masks} [batch, P, K, H, W], {@code
- *       future_means} [batch, P, K, H, W, 3];
+ *       future_means} [batch, P, K, H, W, 3]; built with observe draws N > 1, the rollout starts from
+ *       the state averaged over N inferences of the observed frames (MODEL.md section 6f);
  *   <li>{@code step} (online decomposition): {@code frame} [batch, H, W, 3], {@code frame_index}
  *       int64 scalar, {@code state_h}, {@code state_c} [batch, K, L], {@code state_lambda} [batch,
  *       K, 2D] -> the frame's {@code masks}, {@code means}, {@code reconstruction}, {@code latents},
  *       {@code segmentation} and {@code next_state_h}, {@code next_state_c}, {@code
  *       next_state_lambda}; the refinement schedule is chosen from {@code frame_index} in the graph;
+ *   <li>{@code step_draw}: {@code step} with one more input, {@code draw} int64 scalar i >= 0, whose
+ *       noise is draw i's (seed base 1 + i * 7919; i = 0 is {@code step}); a client that averages
+ *       the states of draws 1..N after the shared frames rolls out as {@code provide predict
+ *       --observe-draws N} does (MODEL.md section 6f);
  *   <li>{@code predict_step}: the state -> one predicted frame ({@code frame}, {@code masks},
  *       {@code means}, {@code segmentation}) and the next state; for a model with the inferred
  *       rollout (MODEL.md section 6c) also {@code frame_index}, the predicted frame's position;
@@ -79,13 +86,35 @@ public final class ServingGraph {
    *     {@link #MAX_UNROLLED_FRAMES}
    */
   public static void checkFrames(int frames, int future) {
+    checkFrames(frames, future, 1);
+  }
+
+  /**
+   * Checks the clip signatures' frame counts with {@code observeDraws} draws of the observed frames
+   * before {@code predict}'s rollout (MODEL.md section 6f), each of which unrolls the frames after
+   * the shared ones again.
+   *
+   * @throws IllegalArgumentException unless {@code frames >= 1}, {@code future >= 1}, {@code
+   *     observeDraws >= 1} and all the frames unrolled are at most {@link #MAX_UNROLLED_FRAMES}
+   */
+  public static void checkFrames(int frames, int future, int observeDraws) {
     if (frames < 1 || future < 1) {
       throw new IllegalArgumentException("frames and future must be >= 1, got " + frames + " and " + future);
     }
-    if ((long) frames + future > MAX_UNROLLED_FRAMES) {
-      throw new IllegalArgumentException("the clip signatures unroll every frame into the graph: frames + future must be at most "
-          + MAX_UNROLLED_FRAMES + ", got " + frames + " + " + future + " (the step signature takes videos of any length, a frame a call)");
+    if (observeDraws < 1) {
+      throw new IllegalArgumentException("observe draws must be >= 1, got " + observeDraws);
     }
+    long drawn = (long) drawnFrames(frames, observeDraws);
+    if ((long) frames + future + drawn > MAX_UNROLLED_FRAMES) {
+      throw new IllegalArgumentException("the clip signatures unroll every frame into the graph: frames + future"
+          + (drawn > 0 ? " + the draws' frames" : "") + " must be at most " + MAX_UNROLLED_FRAMES + ", got " + frames + " + " + future
+          + (drawn > 0 ? " + " + drawn : "") + " (the step signature takes videos of any length, a frame a call)");
+    }
+  }
+
+  /** Frames the draws of the {@code predict} signature unroll: each draw those after the shared ones (none for one draw). */
+  private static long drawnFrames(int frames, int observeDraws) {
+    return observeDraws == 1 ? 0 : (long) observeDraws * (frames - VideoInference.sharedFrames(frames));
   }
 
   /**
@@ -95,7 +124,19 @@ public final class ServingGraph {
    * @param future P, frames {@code predict} returns
    */
   public static ServingGraph build(Graph g, ModelConfig c, int frames, int future) {
-    checkFrames(frames, future);
+    return build(g, c, frames, future, 1);
+  }
+
+  /**
+   * Builds the serving graph in {@code g}, the {@code predict} signature rolling out from the state
+   * averaged over {@code observeDraws} inferences of the observed frames (MODEL.md section 6f; 1:
+   * from the decomposition's own state, as the paper).
+   *
+   * @param frames F, frames of {@code serving_default} and {@code predict}
+   * @param future P, frames {@code predict} returns
+   */
+  public static ServingGraph build(Graph g, ModelConfig c, int frames, int future, int observeDraws) {
+    checkFrames(frames, future, observeDraws);
     Ops tf = Ops.create(g);
     Model model = Model.create(tf, c);
     Unroller u = new Unroller(model);
@@ -111,11 +152,16 @@ public final class ServingGraph {
     Unroller.Carried carried = u.initial(clip, x.get(0));
     Operand<TInt64> first = clip.constant(new long[] {SEED, 0});
     List<Unroller.Frame> out = new ArrayList<>();
+    int shared = VideoInference.sharedFrames(frames);
+    Unroller.Carried afterShared = null;
     for (int t = 0; t < frames; t++) {
       Operand<TInt64> seed = clip.constant(new long[] {SEED, (t + 1) * TrainingGraph.FRAME_SEED_STRIDE});
       Unroller.Frame f = u.frame(clip.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, seed, first, controls);
       out.add(f);
       carried = f.carried();
+      if (t == shared - 1) {
+        afterShared = carried;
+      }
     }
     sigs.add(Signature.builder().key(Signature.DEFAULT_KEY).methodName(PREDICT_METHOD)
         .input("video", video)
@@ -125,6 +171,9 @@ public final class ServingGraph {
         .output("latents", stack(clip, out, Unroller.Frame::latentMean))
         .output("segmentation", stack(clip, out, f -> clip.math.argMax(squeezeLast(clip, f.masks()), clip.constant(1), TInt32.class)))
         .build());
+    if (drawnFrames(frames, observeDraws) > 0) {
+      carried = averagedOverDraws(tf.withSubScope("draws"), u, x, shared, afterShared, observeDraws, controls);
+    }
     List<Unroller.Frame> predicted = new ArrayList<>();
     Ops pred = tf.withSubScope("future");
     for (int j = 0; j < future; j++) {
@@ -154,11 +203,22 @@ public final class ServingGraph {
     Operand<TInt64> checkedIndex = checked(st, index, st.math.greaterEqual(index, st.constant(0L)),
         "frame_index: the position of the frame in its video must be >= 0");
     Operand<TFloat32> checkedFrame = checkedPixels(st, frame, "frame");
-    Map<String, Operand<?>> stepped = streamFrame(st, u, c, controls, checkedFrame, checkedIndex, h, cc, lam);
+    // step_draw is step with the noise of draw i (MODEL.md 6f): the seed base SEED + i * stride.
+    // The draw index is a placeholder with the default 0, so step (which does not take it) is draw 0.
+    PlaceholderWithDefault<TInt64> draw = st.withName("draw").placeholderWithDefault(st.constant(0L), Shape.scalar());
+    Operand<TInt64> checkedDraw = checked(st, draw, st.math.greaterEqual(draw, st.constant(0L)),
+        "draw: the index of the draw must be >= 0 (draw 0 is the noise of the step signature)");
+    Operand<TInt64> seedBase = st.math.add(st.constant(SEED), st.math.mul(checkedDraw, st.constant(VideoInference.DRAW_SEED_STRIDE)));
+    Map<String, Operand<?>> stepped = streamFrame(st, u, c, controls, checkedFrame, checkedIndex, seedBase, h, cc, lam);
     Signature.Builder step = Signature.builder().key("step").methodName(PREDICT_METHOD)
         .input("frame", frame).input("frame_index", index).input("state_h", h).input("state_c", cc).input("state_lambda", lam);
     stepped.forEach(step::output);
     sigs.add(step.build());
+    Signature.Builder stepDraw = Signature.builder().key("step_draw").methodName(PREDICT_METHOD)
+        .input("frame", frame).input("frame_index", index).input("draw", draw)
+        .input("state_h", h).input("state_c", cc).input("state_lambda", lam);
+    stepped.forEach(stepDraw::output);
+    sigs.add(stepDraw.build());
 
     Ops ps = tf.withSubScope("predict_step");
     Unroller.Frame next = u.predictFrame(ps, new Unroller.Carried(new Lstm2dCell.State(rows(ps, h, l), rows(ps, cc, l)), rows(ps, lam, 2 * d)));
@@ -172,7 +232,7 @@ public final class ServingGraph {
       // MODEL.md 6c: the state goes on from the predicted frame inferred as an observed one at its
       // position frame_index, exactly as the step signature would infer it.
       Map<String, Operand<?>> inferred =
-          streamFrame(ps.withSubScope("inferred"), u, c, controls, next.reconstruction(), checkedIndex, h, cc, lam);
+          streamFrame(ps.withSubScope("inferred"), u, c, controls, next.reconstruction(), checkedIndex, ps.constant(SEED), h, cc, lam);
       predictStep.input("frame_index", index)
           .output("next_state_h", inferred.get("next_state_h"))
           .output("next_state_c", inferred.get("next_state_c"))
@@ -198,15 +258,39 @@ public final class ServingGraph {
   }
 
   /**
+   * MODEL.md section 6f in the clip graph: the state after the observed frames {@code x}, averaged
+   * over {@code draws} inferences that go on from {@code afterShared}, the state after the first
+   * {@code shared} frames, draw i (1..draws) with the clip seed (SEED + i * stride, 0), as
+   * {@code provide predict --observe-draws} with {@code --seed} SEED averages them.
+   */
+  private static Unroller.Carried averagedOverDraws(Ops tf, Unroller u, List<Operand<TFloat32>> x, int shared,
+      Unroller.Carried afterShared, int draws, Unroller.Controls controls) {
+    List<Unroller.Carried> states = new ArrayList<>();
+    for (int i = 1; i <= draws; i++) {
+      Ops ds = tf.withSubScope("draw" + i);
+      states.add(u.draw(ds, x, shared, x.size(), afterShared, ds.constant(new long[] {SEED + i * VideoInference.DRAW_SEED_STRIDE, 0}), controls));
+    }
+    Unroller.Carried total = Unroller.sum(tf, states);
+    Operand<TFloat32> share = tf.constant(1f / draws);
+    return new Unroller.Carried(
+        new Lstm2dCell.State(tf.math.mul(total.temporal().h(), share), tf.math.mul(total.temporal().c(), share)), // [B*K, L] each
+        tf.math.mul(total.lambda(), share)); // [B*K, 2D]
+  }
+
+  /**
    * One frame of a stream inferred at its position {@code index}: a branch per refinement-step
    * count of the schedule, the one for {@code index} taken in the graph. Its outputs by the step
    * signature's names (masks, means, reconstruction, latents, segmentation, next_state_*).
+   *
+   * @param seedBase int64 scalar, the first part of the noise seed: frame t draws with (seedBase, (t + 1) * stride)
    */
   private static Map<String, Operand<?>> streamFrame(Ops st, Unroller u, ModelConfig c, Unroller.Controls controls,
-      Operand<TFloat32> frame, Operand<TInt64> index, Operand<TFloat32> h, Operand<TFloat32> cc, Operand<TFloat32> lam) {
+      Operand<TFloat32> frame, Operand<TInt64> index, Operand<TInt64> seedBase, Operand<TFloat32> h, Operand<TFloat32> cc,
+      Operand<TFloat32> lam) {
     int k = c.slots(), l = c.lstmSize(), d = c.latentSize();
     Operand<TInt64> frameSeed =
-        st.stack(List.of(st.constant(SEED), st.math.mul(st.math.add(index, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
+        st.stack(List.of(seedBase, st.math.mul(st.math.add(index, st.constant(1L)), st.constant(TrainingGraph.FRAME_SEED_STRIDE))));
+    Operand<TInt64> firstSeed = st.stack(List.of(seedBase, st.constant(0L)));
     Operand<TInt64> steps = stepsForFrame(st, c, index);
     TreeSet<Integer> counts = new TreeSet<>();
     for (int t = 0; t <= c.refinementSteps(); t++) {
@@ -222,7 +306,7 @@ public final class ServingGraph {
           new Lstm2dCell.State(rows(b, b.switchCond(h, taken).outputTrue(), l), rows(b, b.switchCond(cc, taken).outputTrue(), l)),
           rows(b, b.switchCond(lam, taken).outputTrue(), 2 * d));
       Operand<TInt64> bs = b.switchCond(frameSeed, taken).outputTrue();
-      Unroller.Frame f = u.frame(b, bf, -1, n, in, bs, b.switchCond(st.constant(new long[] {SEED, 0}), taken).outputTrue(), controls);
+      Unroller.Frame f = u.frame(b, bf, -1, n, in, bs, b.switchCond(firstSeed, taken).outputTrue(), controls);
       Operand<TFloat32> masks = squeezeLast(b, f.masks());
       add(branches, "masks", masks);
       add(branches, "means", f.means());

@@ -2,6 +2,7 @@ package dev.provide.export;
 
 import dev.provide.graph.Checkpoints;
 import dev.provide.graph.ModelConfig;
+import dev.provide.graph.VideoInference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -128,20 +129,65 @@ public final class VideoDecomposer implements AutoCloseable {
    * @return the predicted frames' decomposition (latents empty)
    */
   public Decomposition predict(float[] frames, int count, int future) {
+    return predict(frames, count, future, 1);
+  }
+
+  /**
+   * Observes a video and predicts the next {@code future} frames from the state averaged over
+   * {@code observeDraws} inferences of the observed frames (MODEL.md section 6f), as {@code
+   * provide predict --observe-draws} does with its default seed: the draws share the first
+   * min(3, F - 1) frames and infer the others with their own noise. 1 rolls out from the one
+   * inference's state, as {@link #predict(float[], int, int)}. Costs {@code observeDraws} more
+   * inferences of the frames after the shared ones; a SavedModel needs the {@code step_draw}
+   * signature (exports since it was added).
+   *
+   * @param frames [F, H, W, 3] in [0, 1]
+   * @return the predicted frames' decomposition (latents empty)
+   */
+  public Decomposition predict(float[] frames, int count, int future, int observeDraws) {
     checkVideo(frames, count);
     if (future < 1) {
       throw new IllegalArgumentException("future must be >= 1, got " + future);
     }
-    Stream stream = stream();
-    int p = frameValues();
-    for (int t = 0; t < count; t++) {
-      stream.next(java.util.Arrays.copyOfRange(frames, t * p, (t + 1) * p));
+    if (observeDraws < 1) {
+      throw new IllegalArgumentException("observeDraws must be >= 1, got " + observeDraws);
+    }
+    int shared = observeDraws == 1 ? count : VideoInference.sharedFrames(count);
+    Backend.State state = observe(backend.initial(1), frames, 0, shared, 0);
+    if (shared < count) {
+      Backend.State afterShared = state;
+      float[] h = new float[state.h().length], c = new float[state.c().length], lambda = new float[state.lambda().length];
+      for (int i = 1; i <= observeDraws; i++) {
+        Backend.State drawn = observe(afterShared, frames, shared, count, i);
+        addShare(h, drawn.h(), observeDraws);
+        addShare(c, drawn.c(), observeDraws);
+        addShare(lambda, drawn.lambda(), observeDraws);
+      }
+      state = new Backend.State(h, c, lambda, 1, count);
     }
     Collector out = new Collector(future, false);
     for (int t = 0; t < future; t++) {
-      out.add(t, stream.predictNext());
+      Backend.Frame f = backend.predict(state);
+      state = f.next();
+      out.add(t, single(f, false));
     }
     return out.result();
+  }
+
+  /** The state after frames {@code from} .. {@code to - 1} of {@code frames}, inferred with the noise of draw {@code draw}. */
+  private Backend.State observe(Backend.State state, float[] frames, int from, int to, int draw) {
+    int p = frameValues();
+    for (int t = from; t < to; t++) {
+      state = backend.step(state, java.util.Arrays.copyOfRange(frames, t * p, (t + 1) * p), draw).next();
+    }
+    return state;
+  }
+
+  /** sum += x / n, element by element. */
+  private static void addShare(float[] sum, float[] x, int n) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += x[i] / n;
+    }
   }
 
   /** A new online decomposition: feed frames one at a time. */

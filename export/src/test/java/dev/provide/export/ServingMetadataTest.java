@@ -46,7 +46,7 @@ class ServingMetadataTest {
     MetaGraphDef mg = sm.getMetaGraphs(0);
     assertEquals(List.of("serve"), mg.getMetaInfoDef().getTagsList());
     Map<String, SignatureDef> sigs = mg.getSignatureDefMap();
-    assertEquals(Set.of("serving_default", "predict", "step", "predict_step", "initial_state"), sigs.keySet());
+    assertEquals(Set.of("serving_default", "predict", "step", "step_draw", "predict_step", "initial_state"), sigs.keySet());
     sigs.values().forEach(s -> assertEquals("tensorflow/serving/predict", s.getMethodName()));
     // K = 3, 8 x 8 frames, D = 4, L = 8; F = 5, P = 3 fixed at export; -1 = any batch.
     assertEquals(Map.of("video", "DT_FLOAT [-1, 5, 8, 8, 3]"), describe(sigs.get("serving_default").getInputsMap()));
@@ -68,6 +68,10 @@ class ServingMetadataTest {
         "state_lambda", "DT_FLOAT [-1, 3, 8]"), describe(sigs.get("step").getInputsMap()));
     assertEquals(Set.of("masks", "means", "reconstruction", "latents", "segmentation", "next_state_h", "next_state_c",
         "next_state_lambda"), sigs.get("step").getOutputsMap().keySet());
+    Map<String, String> drawInputs = new TreeMap<>(describe(sigs.get("step").getInputsMap()));
+    drawInputs.put("draw", "DT_INT64 []");
+    assertEquals(drawInputs, describe(sigs.get("step_draw").getInputsMap()));
+    assertEquals(sigs.get("step").getOutputsMap(), sigs.get("step_draw").getOutputsMap(), "step_draw answers from step's tensors");
     assertEquals(DataType.DT_INT32, sigs.get("initial_state").getInputsMap().get("batch_size").getDtype());
     assertEquals(Set.of("frame", "masks", "means", "segmentation", "next_state_h", "next_state_c", "next_state_lambda"),
         sigs.get("predict_step").getOutputsMap().keySet());

@@ -85,6 +85,48 @@ class VideoDecomposerTest {
     }
   }
 
+  @Test
+  void observeDrawsPredictAsThePredictCommandFromACheckpointTheStepDrawSignatureAndThePredictSignature() throws IOException {
+    // MODEL.md 6f: the rollout starts from the state averaged over 3 inferences of the observed
+    // frames. The command line's VideoInference.averagedState is the independent computation.
+    float[] video = TinyModel.video(5, 2);
+    int draws = 3;
+    float[] expectedFrames, expectedMasks;
+    try (dev.provide.graph.LoadedModel m = dev.provide.graph.LoadedModel.open(checkpoint.dir(), false, 0, 0)) {
+      dev.provide.graph.VideoInference.State start = m.inference().averagedState(video, 1, 5, ServingGraph.SEED, 1f, draws);
+      dev.provide.graph.VideoInference.Clip c = m.inference().predict(start, 3, ServingGraph.SEED, 0f);
+      expectedFrames = c.reconstruction();
+      expectedMasks = c.masks();
+    }
+    Path served = SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("draws"), 1, 5, 3, 0, draws);
+    try (VideoDecomposer a = VideoDecomposer.open(checkpoint.dir()); VideoDecomposer b = VideoDecomposer.open(served)) {
+      Decomposition pa = a.predict(video, 5, 3, draws), pb = b.predict(video, 5, 3, draws);
+      assertClose(expectedFrames, pa.reconstruction(), "checkpoint: predicted frames");
+      assertClose(expectedMasks, pa.masks(), "checkpoint: predicted masks");
+      assertClose(expectedFrames, pb.reconstruction(), "SavedModel through step_draw: predicted frames");
+      assertClose(expectedMasks, pb.masks(), "SavedModel through step_draw: predicted masks");
+      assertClose(expectedFrames, predictSignature(served, video, 5), "the predict signature exported with 3 draws");
+      // One draw is the paper's rollout from the decomposition's own state, and 3 differ from it.
+      Decomposition one = a.predict(video, 5, 3, 1), plain = a.predict(video, 5, 3);
+      assertClose(plain.reconstruction(), one.reconstruction(), "one draw");
+      assertClose(plain.reconstruction(), b.predict(video, 5, 3, 1).reconstruction(), "one draw from the SavedModel");
+      double differ = 0;
+      for (int i = 0; i < pa.reconstruction().length; i++) {
+        differ = Math.max(differ, Math.abs(pa.reconstruction()[i] - plain.reconstruction()[i]));
+      }
+      assertTrue(differ > 1e-4, "3 draws predict what 1 does: " + differ);
+      // A clip of one frame has nothing to draw: the draws change nothing.
+      float[] first = java.util.Arrays.copyOf(video, 8 * 8 * 3);
+      assertClose(a.predict(first, 1, 2).reconstruction(), a.predict(first, 1, 2, draws).reconstruction(), "one observed frame");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.predict(video, 5, 3, 0));
+      assertTrue(e.getMessage().contains("observeDraws must be >= 1"), e.getMessage());
+    }
+    // The default export's predict signature is the paper's rollout.
+    try (VideoDecomposer a = VideoDecomposer.open(checkpoint.dir())) {
+      assertClose(a.predict(video, 5, 3).reconstruction(), predictSignature(savedModel, video, 5), "the default predict signature");
+    }
+  }
+
   /** The {@code future_frames} of a SavedModel's {@code predict} signature for one video [F, 8, 8, 3]. */
   private static float[] predictSignature(Path served, float[] video, int frames) {
     try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(served.toString(), SavedModelExporter.TAG);
@@ -187,6 +229,12 @@ class VideoDecomposerTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> b.function("step").call(java.util.Map.of(
             "frame", f, "frame_index", index, "state_h", h, "state_c", c, "state_lambda", lam)).close());
         assertTrue(e.getMessage().contains("frame_index: the position of the frame in its video must be >= 0"), e.getMessage());
+        try (org.tensorflow.types.TInt64 zero = org.tensorflow.types.TInt64.scalarOf(0);
+            org.tensorflow.types.TInt64 negative = org.tensorflow.types.TInt64.scalarOf(-1)) {
+          RuntimeException d = assertThrows(RuntimeException.class, () -> b.function("step_draw").call(java.util.Map.of(
+              "frame", f, "frame_index", zero, "draw", negative, "state_h", h, "state_c", c, "state_lambda", lam)).close());
+          assertTrue(d.getMessage().contains("draw: the index of the draw must be >= 0"), d.getMessage());
+        }
       }
       // The JVM and the model are still fine afterwards.
       try (org.tensorflow.types.TFloat32 ok = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(1, 5, 8, 8, 3),
@@ -215,6 +263,11 @@ class VideoDecomposerTest {
     assertThrows(IOException.class, () -> VideoDecomposer.open(dir.resolve("nothing-here")));
     assertThrows(IllegalArgumentException.class,
         () -> SavedModelExporter.export(checkpoint, dir.resolve("serving").resolve("tiny"), 3, 5, 3));
+    IllegalArgumentException draws = assertThrows(IllegalArgumentException.class,
+        () -> SavedModelExporter.export(checkpoint, dir.resolve("rejected"), 1, 10, 10, 0, 100));
+    assertTrue(draws.getMessage().contains("the draws' frames") && draws.getMessage().contains("10 + 10 + 700"), draws.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SavedModelExporter.export(checkpoint, dir.resolve("rejected"), 1, 5, 3, 0, 0));
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("rejected")), "a rejected export left a folder");
     for (int[] frames : new int[][] {{0, 3}, {100_000, 1}}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> SavedModelExporter.export(checkpoint, dir.resolve("rejected"), 1, frames[0], frames[1]));

@@ -566,19 +566,14 @@ public final class TrainingGraph {
       Unroller.Carried own, Unroller.Controls controls) {
     ModelConfig c = b.config;
     int n = b.rollout.observeDraws();
-    Operand<TFloat32> h = own.temporal().h(), cell = own.temporal().c(), lambda = own.lambda(); // [B*K, L], [B*K, L], [B*K, 2D]
+    List<Unroller.Carried> states = new ArrayList<>(List.of(own));
     for (int i = 1; i < n; i++) {
       Ops ds = tf.withSubScope("draw" + i);
       Operand<TInt64> drawSeed = ds.math.add(b.seed, ds.constant(new long[] {i * VideoInference.DRAW_SEED_STRIDE, 0}));
-      Unroller.Carried carried = constant(ds, afterShared);
-      for (int t = shared; t < b.frames; t++) {
-        carried = unroller.frame(ds.withSubScope("frame" + t), x.get(t), t, c.stepsForFrame(t), carried, frameSeed(ds, drawSeed, t),
-            drawSeed, controls).carried();
-      }
-      h = ds.math.add(h, carried.temporal().h());
-      cell = ds.math.add(cell, carried.temporal().c());
-      lambda = ds.math.add(lambda, carried.lambda());
+      states.add(unroller.draw(ds, x, shared, b.frames, constant(ds, afterShared), drawSeed, controls));
     }
+    Unroller.Carried total = Unroller.sum(tf, states);
+    Operand<TFloat32> h = total.temporal().h(), cell = total.temporal().c(), lambda = total.lambda(); // [B*K, L], [B*K, L], [B*K, 2D]
     Operand<TFloat32> share = tf.constant(1f / n);
     Operand<TFloat32> meanH = ownGradient(tf, own.temporal().h(), tf.math.mul(h, share)); // [B*K, L]
     Operand<TFloat32> meanC = ownGradient(tf, own.temporal().c(), tf.math.mul(cell, share)); // [B*K, L]

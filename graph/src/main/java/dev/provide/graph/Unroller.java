@@ -279,6 +279,37 @@ public final class Unroller {
   }
 
   /**
+   * One draw of MODEL.md sections 6f and 6g: frames {@code from} .. {@code to - 1} of a clip
+   * inferred from {@code start}, the state after the frames every draw shares, with the draw's own
+   * noise. Frame t's seed is drawSeed + (0, (t + 1) * stride), drawSeed itself the first-sample
+   * seed, as a clip seeded with drawSeed would infer them.
+   *
+   * @param x the clip's frames, each [B, H, W, 3]
+   * @param drawSeed [2] int64, the draw's clip seed
+   * @return the state after frame {@code to - 1}
+   */
+  public Carried draw(Ops tf, List<Operand<TFloat32>> x, int from, int to, Carried start, Operand<TInt64> drawSeed, Controls controls) {
+    Carried carried = start;
+    for (int t = from; t < to; t++) {
+      Ops ft = tf.withSubScope("frame" + t);
+      Operand<TInt64> frameSeed = ft.math.add(drawSeed, ft.constant(new long[] {0, (t + 1) * TrainingGraph.FRAME_SEED_STRIDE}));
+      carried = frame(ft, x.get(t), t, c.stepsForFrame(t), carried, frameSeed, drawSeed, controls).carried();
+    }
+    return carried;
+  }
+
+  /** The sum of states, h, c and lambda each ([N, L], [N, L], [N, 2D]). */
+  public static Carried sum(Ops tf, List<Carried> states) {
+    Carried total = states.get(0);
+    for (Carried s : states.subList(1, states.size())) {
+      total = new Carried(
+          new Lstm2dCell.State(tf.math.add(total.temporal().h(), s.temporal().h()), tf.math.add(total.temporal().c(), s.temporal().c())),
+          tf.math.add(total.lambda(), s.lambda()));
+    }
+    return total;
+  }
+
+  /**
    * Rolls the model one frame into the future (MODEL.md section 6): the prior from the temporal
    * state (N(0, I) without a conditional prior), its mean decoded with h_{t-1}, the decoded frame
    * x_hat treated as the observation, and one pass of the refinement network with the gradient

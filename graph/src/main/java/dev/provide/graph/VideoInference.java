@@ -184,7 +184,7 @@ public final class VideoInference {
   }
 
   /** Seeds of consecutive draws of {@link #averagedState} are this far apart. */
-  static final long DRAW_SEED_STRIDE = 7919;
+  public static final long DRAW_SEED_STRIDE = 7919;
 
   /**
    * The state after observing a clip [B, F, H, W, 3], averaged over {@code draws} inferences

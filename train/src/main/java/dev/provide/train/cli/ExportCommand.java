@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     description = {
       "Export a trained model as a SavedModel in TensorFlow Serving's layout OUT/VERSION/, with the",
       "signatures serving_default (decompose F frames), predict (the next P frames), step (one frame",
-      "of a live stream with its state), predict_step and initial_state."
+      "of a live stream with its state), step_draw (step with the noise of draw i), predict_step and",
+      "initial_state."
     })
 final class ExportCommand implements Callable<Integer> {
   // Not mixinStandardHelpOptions: its --version would clash with the model version below.
@@ -37,14 +38,22 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--future", defaultValue = "10", description = "P, frames predict returns. Default: ${DEFAULT-VALUE}.")
   int future;
 
+  @Option(names = "--observe-draws", defaultValue = "1", paramLabel = "N",
+      description = "The predict signature rolls out from the state averaged over N inferences of the F observed frames, "
+          + "as provide predict --observe-draws N does (docs/MODEL.md section 6f): they share the first min(3, F - 1) frames "
+          + "and draw their own noise after. Each draw unrolls those frames into the graph once more. 1 = from the "
+          + "decomposition's own state, as the paper. The other signatures do not change. Default: ${DEFAULT-VALUE}.")
+  int observeDraws;
+
   @Mixin
   SlotOptions slotOptions = new SlotOptions();
 
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
+    dev.provide.train.Predictor.requireObserveDraws(observeDraws);
     Checkpoints.Checkpoint c = Checkpoints.resolve(checkpoint);
-    Path dir = SavedModelExporter.export(c, out, version, frames, future, slotOptions.slots);
+    Path dir = SavedModelExporter.export(c, out, version, frames, future, slotOptions.slots, observeDraws);
     System.out.printf("exported %s to %s in %.1f s%n", c.dir(), dir, (System.nanoTime() - start) / 1e9);
     System.out.println("serve with: tensorflow_model_server --rest_api_port=8501 --model_name="
         + out.getFileName() + " --model_base_path=" + out.toAbsolutePath());

@@ -380,6 +380,20 @@ class ProvideCommandTest {
     assertTrue(restarted.err().contains("cannot be combined with --restarts"), restarted.err());
   }
 
+  @Test
+  void exportBakesObserveDrawsIntoThePredictSignatureWhenAsked() throws Exception {
+    // The values are checked against VideoInference.averagedState in VideoDecomposerTest; here the flag.
+    String model = Path.of("..", "testdata", "model").toString();
+    Path out = dir.resolve("served-draws");
+    Run ok = run("export", "--checkpoint", model, "--out", out.toString(), "--frames", "4", "--future", "2", "--observe-draws", "2");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(Files.exists(out.resolve("1").resolve("saved_model.pb")), ok.out());
+    Run none = run("export", "--checkpoint", model, "--out", dir.resolve("served-none").toString(), "--observe-draws", "0");
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--observe-draws must be >= 1"), none.err());
+    assertTrue(!Files.exists(dir.resolve("served-none")), "a refused export left a folder");
+  }
+
   /** One predictor's scores per horizon in a prediction.json. */
   private static String horizonRow(String json, String predictor) {
     return com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("horizons").get(predictor).toString();
