@@ -104,7 +104,7 @@ public final class ServingGraph {
     if (observeDraws < 1) {
       throw new IllegalArgumentException("observe draws must be >= 1, got " + observeDraws);
     }
-    long drawn = (long) drawnFrames(frames, observeDraws);
+    long drawn = drawnFrames(frames, observeDraws);
     if ((long) frames + future + drawn > MAX_UNROLLED_FRAMES) {
       throw new IllegalArgumentException("the clip signatures unroll every frame into the graph: frames + future"
           + (drawn > 0 ? " + the draws' frames" : "") + " must be at most " + MAX_UNROLLED_FRAMES + ", got " + frames + " + " + future

@@ -156,6 +156,8 @@ public final class Trainer {
   private double lastValidationFAri = Double.NaN;
   /** A model whose weights a new run starts from ({@link #startingFrom}), or null. */
   private Checkpoints.Checkpoint initialWeights;
+  /** Scores every checkpoint's forecast and keeps the best ({@link #keepingBestPrediction}), or null. */
+  private PredictionValidation predictionValidation;
 
   /**
    * Below this validation F-ARI a run that ends is taken to be still on the start plateau, where
@@ -221,6 +223,18 @@ public final class Trainer {
    */
   public Trainer startingFrom(Checkpoints.Checkpoint model) {
     this.initialWeights = java.util.Objects.requireNonNull(model, "model");
+    return this;
+  }
+
+  /**
+   * Scores every checkpoint the run saves with {@code validation} (its forecast's F-ARI at the
+   * horizon, logged as {@code prediction_validation/*}) and keeps the best one as {@code
+   * RUN/best-prediction/}. Costs one prediction of the validation clips per checkpoint.
+   *
+   * @return this trainer
+   */
+  public Trainer keepingBestPrediction(PredictionValidation validation) {
+    this.predictionValidation = java.util.Objects.requireNonNull(validation, "validation");
     return this;
   }
 
@@ -412,6 +426,7 @@ public final class Trainer {
             }
             if (chief && step % options.checkpointEvery() == 0) {
               last = save(s, step, trainedSeconds(previousSeconds, start));
+              validatePrediction(last, events);
             }
             if (clusterStops) {
               outcome = wanted != null ? wanted : Outcome.CLUSTER_STOPPED;
@@ -433,6 +448,7 @@ public final class Trainer {
           }
           if (outcome != Outcome.INTERRUPTED && outcome != Outcome.WORKER_LOST && outcome != Outcome.CLUSTER_STOPPED) {
             validate(s, t, valBatches, step, events);
+            validatePrediction(last, events);
           }
         }
         if (replicated && outcome != Outcome.WORKER_LOST) {
@@ -710,6 +726,26 @@ public final class Trainer {
     events.image(step, "validation/decomposition", picture);
     log.printf("%nstep %d: validation ARI %s, F-ARI %s, MSE %.5f on %d sequences%n", step, ClipScores.format(scores.ari()),
         ClipScores.format(scores.foregroundAri()), scores.mse(), validation.size());
+  }
+
+  /** Scores {@code checkpoint}'s forecast (with prediction validation on), logs it and keeps it if it is the best so far. */
+  private void validatePrediction(Checkpoints.Checkpoint checkpoint, EventWriter events) throws IOException {
+    if (predictionValidation == null) {
+      return;
+    }
+    PredictionValidation.Score score = predictionValidation.score(checkpoint);
+    boolean best = predictionValidation.keepIfBest(run, checkpoint, score);
+    int h = predictionValidation.horizon();
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("prediction_validation/f_ari", score.fAri());
+    m.put("prediction_validation/ari", score.ari());
+    m.put("prediction_validation/mse", score.mse());
+    events.scalars(checkpoint.step(), m);
+    PredictionValidation.Score kept = PredictionValidation.best(run).orElse(score);
+    log.printf("%nstep %d: prediction validation F-ARI %s at horizon %d, MSE %.5f (%s)%n", checkpoint.step(),
+        ClipScores.format(score.fAri()), h, score.mse(), best
+            ? "the best so far: kept as " + run.resolve(PredictionValidation.FOLDER)
+            : "the best is " + ClipScores.format(kept.fAri()) + " at step " + kept.step());
   }
 
   /**

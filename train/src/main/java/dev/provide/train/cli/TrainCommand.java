@@ -9,6 +9,7 @@ import dev.provide.graph.Checkpoints;
 import dev.provide.graph.Precision;
 import dev.provide.graph.Provenance;
 import dev.provide.train.LearningRateDecay;
+import dev.provide.train.PredictionValidation;
 import dev.provide.train.Trainer;
 import dev.provide.train.cluster.ClusterMember;
 import dev.provide.train.cluster.ClusterSpec;
@@ -137,6 +138,30 @@ final class TrainCommand implements Callable<Integer> {
           + "forecast from such averages. The extra inferences run forward only. 1 = the window's own inference. "
           + "Default: ${DEFAULT-VALUE}.")
   int predictObserveDraws;
+
+  @Option(names = "--predict-val", paramLabel = "FILE",
+      description = "Prediction validation: after every checkpoint, observe --predict-val-observe frames of the first "
+          + "--predict-val-count labelled sequences of FILE, predict --predict-val-horizon more as `provide predict` does, "
+          + "log the F-ARI, ARI and MSE of that horizon (prediction_validation/* in metrics.csv and TensorBoard), and keep "
+          + "the checkpoint with the highest F-ARI as RUN/best-prediction/, a model folder that old checkpoints' pruning "
+          + "does not touch (its scores in prediction-validation.json). The sequences need observe + horizon frames "
+          + "(data generate --frames 20). Each checkpoint then costs one prediction of them, counted in --minutes.")
+  Path predictVal;
+
+  @Option(names = "--predict-val-count", paramLabel = "N", description = "With --predict-val: sequences scored. Default: 100.")
+  Integer predictValCount;
+
+  @Option(names = "--predict-val-observe", paramLabel = "N", description = "With --predict-val: observed frames. Default: 10.")
+  Integer predictValObserve;
+
+  @Option(names = "--predict-val-horizon", paramLabel = "H",
+      description = "With --predict-val: the predicted frame scored, H frames after the observed ones. Default: 5.")
+  Integer predictValHorizon;
+
+  @Option(names = "--predict-val-draws", paramLabel = "N",
+      description = "With --predict-val: roll out from the state averaged over N inferences of the observed frames, as "
+          + "`provide predict --observe-draws N` (docs/MODEL.md section 6f). Default: 1.")
+  Integer predictValDraws;
 
   @Option(names = "--predict-feedback-gradient",
       description = "With --predict-frames: let the gradient of later predicted frames flow through each predicted frame "
@@ -342,6 +367,7 @@ final class TrainCommand implements Callable<Integer> {
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
     }
+    requirePredictionValidationFile();
     if (configFile != null && !resume) {
       try { // a missing or bad --config fails before the data is read
         ConfigJson.read(configFile);
@@ -386,6 +412,9 @@ final class TrainCommand implements Callable<Integer> {
     if (initialWeights != null) {
       trainer.startingFrom(initialWeights);
     }
+    if (predictVal != null && chief) {
+      trainer.keepingBestPrediction(predictionValidation(config.imageSize(), intraThreads));
+    }
     if (!chief) {
       System.err.printf("worker %d of %d: training on %s; the chief writes %s%n", cluster.index(), cluster.size(), d.describe(), runDir);
       return finish(trainer.run(resume), false);
@@ -409,6 +438,42 @@ final class TrainCommand implements Callable<Integer> {
         config.mode().label(), initialWeights != null ? "from " + initFrom : preset + " preset", config.slots(),
         config.imageSize(), config.imageSize(), d.describe(), d.validation().size(), runDir);
     return finish(trainer.run(resume), true);
+  }
+
+  /** Refuses the --predict-val-* options without --predict-val, and counts below 1. */
+  private void requirePredictionValidationFile() {
+    if (predictVal == null) {
+      for (Object given : new Object[] {predictValCount, predictValObserve, predictValHorizon, predictValDraws}) {
+        if (given != null) {
+          throw new IllegalArgumentException("--predict-val-count, -observe, -horizon and -draws set up prediction validation: give --predict-val FILE too");
+        }
+      }
+      return;
+    }
+    if (!Files.exists(predictVal)) {
+      throw new IllegalArgumentException("--predict-val " + predictVal + ": no such file");
+    }
+    if (orDefault(predictValCount, 100) < 1) {
+      throw new IllegalArgumentException("--predict-val-count must be >= 1, got " + predictValCount);
+    }
+    if (orDefault(predictValObserve, 10) < 1 || orDefault(predictValHorizon, 5) < 1) {
+      throw new IllegalArgumentException("--predict-val-observe and --predict-val-horizon must be >= 1");
+    }
+    if (orDefault(predictValDraws, 1) < 1) {
+      throw new IllegalArgumentException("--predict-val-draws must be >= 1, got " + predictValDraws);
+    }
+  }
+
+  private static int orDefault(Integer value, int fallback) {
+    return value == null ? fallback : value;
+  }
+
+  /** The prediction validation of --predict-val, its clips read and checked against the model's frame size. */
+  private PredictionValidation predictionValidation(int imageSize, int threads) throws java.io.IOException {
+    List<ClipRecord> clips = ClipFiles.read(predictVal, orDefault(predictValCount, 100));
+    ClipFiles.requireFrameSize(clips, imageSize, predictVal);
+    return new PredictionValidation(clips, predictVal.toString(), orDefault(predictValObserve, 10), orDefault(predictValHorizon, 5),
+        orDefault(predictValDraws, 1), threads);
   }
 
   /** Clips held in memory and streamed data both train; these are what the trainer needs of either. */

@@ -394,6 +394,54 @@ class ProvideCommandTest {
     assertTrue(!Files.exists(dir.resolve("served-none")), "a refused export left a folder");
   }
 
+  @Test
+  void predictionValidationKeepsTheCheckpointWithTheBestForecast() throws Exception {
+    Path data = dir.resolve("predict-val.tfrecord");
+    assertEquals(0, run("data", "generate", "--frames", "6", "--size", "32", "--count", "6", "--seed", "9", "--out", data.toString()).code());
+    Path runDir = dir.resolve("predict-val-run");
+    String[] common = {"train", "--steps", "4", "--data", data.toString(), "--val-count", "2", "--batch", "2", "--frames", "3",
+        "--init-from", Path.of("..", "testdata", "model").toString(), "--lr", "3e-4", "--validate-every", "100",
+        "--checkpoint-every", "1", "--keep", "1", "--predict-val", data.toString(), "--predict-val-count", "3",
+        "--predict-val-observe", "3"};
+    Run trained = run(concat(common, new String[] {"--predict-val-horizon", "2", "--run", runDir.toString()}));
+    assertEquals(0, trained.code(), trained.err());
+    // Every checkpoint was scored and logged; the kept one is the highest F-ARI, at its step.
+    List<String> rows = Files.readAllLines(runDir.resolve("metrics.csv")); // step, wall_time, tag, value
+    assertEquals("step,wall_time,tag,value", rows.get(0));
+    java.util.Map<Long, Double> logged = new java.util.TreeMap<>();
+    for (String row : rows.subList(1, rows.size())) {
+      String[] cells = row.split(",");
+      if (cells[2].equals("prediction_validation/f_ari")) {
+        logged.put(Long.parseLong(cells[0]), Double.parseDouble(cells[3]));
+      }
+    }
+    assertEquals(java.util.Set.of(1L, 2L, 3L, 4L), logged.keySet(), rows.toString());
+    dev.provide.train.PredictionValidation.Score kept = dev.provide.train.PredictionValidation.best(runDir).orElseThrow();
+    double max = logged.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    assertEquals(max, kept.fAri(), 1e-6);
+    assertEquals(max, logged.get(kept.step()), 1e-6);
+    assertEquals(1, Checkpoints.list(runDir).size(), "--keep 1 prunes the others; the kept forecast is a folder of its own");
+    // The kept folder holds that step's weights: provide predict on it scores the same F-ARI.
+    Path out = dir.resolve("predict-val-best");
+    Path best = runDir.resolve(dev.provide.train.PredictionValidation.FOLDER);
+    Run predicted = run("predict", "--checkpoint", best.toString(), "--data", data.toString(), "--count", "3", "--observe", "3",
+        "--future", "2", "--out", out.toString());
+    assertEquals(0, predicted.code(), predicted.err());
+    double rescored = com.google.gson.JsonParser.parseString(Files.readString(out.resolve("prediction.json"))).getAsJsonObject()
+        .getAsJsonObject("horizons").getAsJsonObject("model").getAsJsonArray("f_ari").get(1).getAsDouble();
+    assertEquals(kept.fAri(), rescored, 1e-6);
+    assertEquals(kept.step(), Checkpoints.resolve(best).provenance().step());
+    // Bad set-ups are refused before anything is written.
+    Path refused = dir.resolve("predict-val-refused");
+    Run tooFar = run(concat(common, new String[] {"--predict-val-horizon", "4", "--run", refused.toString()}));
+    assertEquals(2, tooFar.code());
+    assertTrue(tooFar.err().contains("needs 7"), tooFar.err());
+    Run alone = run("train", "--steps", "1", "--data", data.toString(), "--predict-val-horizon", "2", "--run", refused.toString());
+    assertEquals(2, alone.code());
+    assertTrue(alone.err().contains("give --predict-val FILE too"), alone.err());
+    assertTrue(!Files.exists(refused), "a refused run created " + refused);
+  }
+
   /** One predictor's scores per horizon in a prediction.json. */
   private static String horizonRow(String json, String predictor) {
     return com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonObject("horizons").get(predictor).toString();
