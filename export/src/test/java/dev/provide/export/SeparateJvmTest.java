@@ -57,6 +57,8 @@ class SeparateJvmTest {
           ServingClientMain.readOutput(out.resolve("step_last_masks")));
       assertClose(java.util.Arrays.copyOfRange(future.reconstruction(), 0, 8 * 8 * 3),
           ServingClientMain.readOutput(out.resolve("predict_step_frame")));
+      // README's averaged-state recipe with step, step_draw and predict_step, 3 draws (MODEL.md 6f).
+      assertClose(m.predict(video, frames, 1, 3).reconstruction(), ServingClientMain.readOutput(out.resolve("drawn_predict_step_frame")));
     }
   }
 

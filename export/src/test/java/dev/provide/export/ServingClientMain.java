@@ -66,8 +66,77 @@ public final class ServingClientMain {
       h.close();
       c.close();
       l.close();
+      drawnPrediction(b, video, frames, size, out);
     }
     System.out.println("ok");
+  }
+
+  /**
+   * README's recipe for the averaged-state rollout (MODEL.md 6f) through the signatures alone:
+   * step the first min(3, F - 1) frames, go on from there with step_draw for draws 1..3, average
+   * the three states and call predict_step from the average.
+   */
+  private static void drawnPrediction(SavedModelBundle b, float[] video, int frames, int size, Path out) throws IOException {
+    int draws = 3, shared = Math.max(1, Math.min(3, frames - 1));
+    float[][] state;
+    try (TInt32 one = TInt32.scalarOf(1); Result r = b.function("initial_state").call(Map.of("batch_size", one))) {
+      state = values(r, "state_");
+    }
+    for (int t = 0; t < shared; t++) {
+      state = stepped(b, "step", video, t, size, -1, state);
+    }
+    float[][] sum = new float[3][];
+    for (int i = 1; i <= draws; i++) {
+      float[][] s = state;
+      for (int t = shared; t < frames; t++) {
+        s = stepped(b, "step_draw", video, t, size, i, s);
+      }
+      for (int j = 0; j < 3; j++) {
+        sum[j] = sum[j] == null ? new float[s[j].length] : sum[j];
+        for (int e = 0; e < s[j].length; e++) {
+          sum[j][e] += s[j][e] / draws;
+        }
+      }
+    }
+    long[][] shapes = {{1, 3, sum[0].length / 3}, {1, 3, sum[1].length / 3}, {1, 3, sum[2].length / 3}};
+    try (TFloat32 h = TFloat32.tensorOf(Shape.of(shapes[0]), DataBuffers.of(sum[0], true, false));
+        TFloat32 c = TFloat32.tensorOf(Shape.of(shapes[1]), DataBuffers.of(sum[1], true, false));
+        TFloat32 l = TFloat32.tensorOf(Shape.of(shapes[2]), DataBuffers.of(sum[2], true, false));
+        Result r = b.function("predict_step").call(Map.of("state_h", h, "state_c", c, "state_lambda", l))) {
+      write(out.resolve("drawn_predict_step_frame"), (TFloat32) r.get("frame").orElseThrow());
+    }
+  }
+
+  /** One call of step (draw < 0) or step_draw on frame t from a state (h, c, lambda of one stream, 3 slots); the next state. */
+  private static float[][] stepped(SavedModelBundle b, String signature, float[] video, int t, int size, int draw, float[][] state) {
+    int p = size * size * 3;
+    float[] frame = java.util.Arrays.copyOfRange(video, t * p, (t + 1) * p);
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, size, size, 3), DataBuffers.of(frame, true, false));
+        TInt64 index = TInt64.scalarOf(t);
+        TInt64 d = TInt64.scalarOf(draw);
+        TFloat32 h = TFloat32.tensorOf(Shape.of(1, 3, state[0].length / 3), DataBuffers.of(state[0], true, false));
+        TFloat32 c = TFloat32.tensorOf(Shape.of(1, 3, state[1].length / 3), DataBuffers.of(state[1], true, false));
+        TFloat32 l = TFloat32.tensorOf(Shape.of(1, 3, state[2].length / 3), DataBuffers.of(state[2], true, false))) {
+      Map<String, Tensor> in = new java.util.HashMap<>(Map.of("frame", x, "frame_index", index, "state_h", h, "state_c", c, "state_lambda", l));
+      if (draw >= 0) {
+        in.put("draw", d);
+      }
+      try (Result r = b.function(signature).call(in)) {
+        return values(r, "next_state_");
+      }
+    }
+  }
+
+  /** h, c and lambda of a result, by their names' prefix (state_ or next_state_). */
+  private static float[][] values(Result r, String prefix) {
+    float[][] out = new float[3][];
+    String[] names = {"h", "c", "lambda"};
+    for (int j = 0; j < 3; j++) {
+      TFloat32 t = (TFloat32) r.get(prefix + names[j]).orElseThrow();
+      out[j] = new float[(int) t.shape().size()];
+      t.copyTo(DataBuffers.of(out[j], false, false));
+    }
+    return out;
   }
 
   private static TFloat32 copy(TFloat32 t) {
