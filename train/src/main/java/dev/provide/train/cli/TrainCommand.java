@@ -301,10 +301,16 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (predictVal != null && localWorkers != null) {
+      throw new IllegalArgumentException(PREDICT_VAL_ALONE);
+    }
     if (localWorkers != null) {
       return launchLocalWorkers();
     }
     ClusterSpec cluster = clusterSpec();
+    if (predictVal != null && cluster != null) {
+      throw new IllegalArgumentException(PREDICT_VAL_ALONE);
+    }
     boolean chief = cluster == null || cluster.chief();
     // Everything is checked before anything is written: a rejected command leaves the run folder
     // as it was. Only the chief of a cluster writes.
@@ -439,6 +445,14 @@ final class TrainCommand implements Callable<Integer> {
         config.imageSize(), config.imageSize(), d.describe(), d.validation().size(), runDir);
     return finish(trainer.run(resume), true);
   }
+
+  /**
+   * Why --predict-val trains alone: the chief's scoring of a checkpoint (tens of seconds) would hold
+   * the other workers in the next step's collective past its timeout.
+   */
+  private static final String PREDICT_VAL_ALONE = "--predict-val scores checkpoints in a process that trains alone, not with "
+      + "--workers or --local-workers (the others would wait past the collective timeout): score a cluster's checkpoints "
+      + "afterwards with provide predict";
 
   /** Refuses the --predict-val-* options without --predict-val, and counts below 1. */
   private void requirePredictionValidationFile() {

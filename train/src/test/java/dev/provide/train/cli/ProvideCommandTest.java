@@ -439,6 +439,9 @@ class ProvideCommandTest {
     Run alone = run("train", "--steps", "1", "--data", data.toString(), "--predict-val-horizon", "2", "--run", refused.toString());
     assertEquals(2, alone.code());
     assertTrue(alone.err().contains("give --predict-val FILE too"), alone.err());
+    Run cluster = run(concat(common, new String[] {"--predict-val-horizon", "2", "--local-workers", "2", "--run", refused.toString()}));
+    assertEquals(2, cluster.code());
+    assertTrue(cluster.err().contains("--predict-val scores checkpoints in a process that trains alone"), cluster.err());
     assertTrue(!Files.exists(refused), "a refused run created " + refused);
   }
 
