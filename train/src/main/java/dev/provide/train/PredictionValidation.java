@@ -32,6 +32,14 @@ public final class PredictionValidation {
   public static final String FOLDER = "best-prediction";
   /** The scores of the best checkpoint, in its folder. */
   public static final String SCORE_FILE = "prediction-validation.json";
+  /** Sequences scored unless told otherwise. */
+  public static final int DEFAULT_COUNT = 100;
+  /** Observed frames unless told otherwise (the prediction issue's protocol). */
+  public static final int DEFAULT_OBSERVE = 10;
+  /** The horizon scored unless told otherwise (the prediction issue's F-ARI horizon). */
+  public static final int DEFAULT_HORIZON = 5;
+  /** Inferences of the observed frames averaged unless told otherwise (1: the paper's rollout). */
+  public static final int DEFAULT_DRAWS = 1;
   /** The noise seed of the scoring inference: {@code provide predict}'s default. */
   static final long SEED = 1;
 

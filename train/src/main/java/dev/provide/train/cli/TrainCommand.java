@@ -467,13 +467,14 @@ final class TrainCommand implements Callable<Integer> {
     if (!Files.exists(predictVal)) {
       throw new IllegalArgumentException("--predict-val " + predictVal + ": no such file");
     }
-    if (orDefault(predictValCount, 100) < 1) {
+    if (orDefault(predictValCount, PredictionValidation.DEFAULT_COUNT) < 1) {
       throw new IllegalArgumentException("--predict-val-count must be >= 1, got " + predictValCount);
     }
-    if (orDefault(predictValObserve, 10) < 1 || orDefault(predictValHorizon, 5) < 1) {
+    if (orDefault(predictValObserve, PredictionValidation.DEFAULT_OBSERVE) < 1
+        || orDefault(predictValHorizon, PredictionValidation.DEFAULT_HORIZON) < 1) {
       throw new IllegalArgumentException("--predict-val-observe and --predict-val-horizon must be >= 1");
     }
-    if (orDefault(predictValDraws, 1) < 1) {
+    if (orDefault(predictValDraws, PredictionValidation.DEFAULT_DRAWS) < 1) {
       throw new IllegalArgumentException("--predict-val-draws must be >= 1, got " + predictValDraws);
     }
   }
@@ -484,10 +485,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The prediction validation of --predict-val, its clips read and checked against the model's frame size. */
   private PredictionValidation predictionValidation(int imageSize, int threads) throws java.io.IOException {
-    List<ClipRecord> clips = ClipFiles.read(predictVal, orDefault(predictValCount, 100));
+    List<ClipRecord> clips = ClipFiles.read(predictVal, orDefault(predictValCount, PredictionValidation.DEFAULT_COUNT));
     ClipFiles.requireFrameSize(clips, imageSize, predictVal);
-    return new PredictionValidation(clips, predictVal.toString(), orDefault(predictValObserve, 10), orDefault(predictValHorizon, 5),
-        orDefault(predictValDraws, 1), threads);
+    int observe = orDefault(predictValObserve, PredictionValidation.DEFAULT_OBSERVE);
+    int horizon = orDefault(predictValHorizon, PredictionValidation.DEFAULT_HORIZON);
+    return new PredictionValidation(clips, predictVal.toString(), observe, horizon,
+        orDefault(predictValDraws, PredictionValidation.DEFAULT_DRAWS), threads);
   }
 
   /** Clips held in memory and streamed data both train; these are what the trainer needs of either. */
