@@ -159,9 +159,9 @@ public final class VideoDecomposer implements AutoCloseable {
       float[] h = new float[state.h().length], c = new float[state.c().length], lambda = new float[state.lambda().length];
       for (int i = 1; i <= observeDraws; i++) {
         Backend.State drawn = observe(afterShared, frames, shared, count, i);
-        addShare(h, drawn.h(), observeDraws);
-        addShare(c, drawn.c(), observeDraws);
-        addShare(lambda, drawn.lambda(), observeDraws);
+        VideoInference.accumulate(h, drawn.h(), observeDraws);
+        VideoInference.accumulate(c, drawn.c(), observeDraws);
+        VideoInference.accumulate(lambda, drawn.lambda(), observeDraws);
       }
       state = new Backend.State(h, c, lambda, 1, count);
     }
@@ -181,13 +181,6 @@ public final class VideoDecomposer implements AutoCloseable {
       state = backend.step(state, java.util.Arrays.copyOfRange(frames, t * p, (t + 1) * p), draw).next();
     }
     return state;
-  }
-
-  /** sum += x / n, element by element. */
-  private static void addShare(float[] sum, float[] x, int n) {
-    for (int i = 0; i < sum.length; i++) {
-      sum[i] += x[i] / n;
-    }
   }
 
   /** A new online decomposition: feed frames one at a time. */

@@ -216,7 +216,8 @@ public final class VideoInference {
     return new State(h, cell, lambda, batch, start.nextFrame() + frames - shared);
   }
 
-  private static void accumulate(float[] sum, float[] x, int n) {
+  /** sum += x / n, element by element: one draw's share of a mean over n draws. */
+  public static void accumulate(float[] sum, float[] x, int n) {
     for (int i = 0; i < sum.length; i++) {
       sum[i] += x[i] / n;
     }
